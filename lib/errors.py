@@ -22,6 +22,10 @@ class ValuesError(VoyagerError):
         where = f"{file}: {path}" if path else file
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # Raised in render workers and re-raised here: keep it picklable.
+        return (ValuesError, (self.file, self.path, self.message))
+
 
 def format_path(loc: tuple) -> str:
     """("customers", 1, "id") -> "customers[1].id"."""

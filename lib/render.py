@@ -42,7 +42,7 @@ def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str) 
     started = time.perf_counter()
     from .platform.environment import Plan, build  # imports cdk8s: workers only
 
-    plan = Plan.of(loaded.model)
+    plan = Plan.of(loaded)
     written: list[str] = []
     objects = 0
     env_root = Path(root) / loaded.model.name

@@ -15,6 +15,7 @@ BY_NAME = {
     "metrics": METRICS,
     "postgresql": POSTGRESQL,
     "vault": VAULT,
+    "vault-cluster": VAULT_CLUSTER,
 }
 
 # Ports of each pattern's pods, by name (what a Talk may point at).
@@ -24,5 +25,5 @@ BY_PATTERN = {
     "controller": ("metrics",),
     "tailscale": ("metrics",),
     "postgresql": ("postgresql",),
-    "vault": ("vault",),
+    "vault": ("vault", "vault-cluster"),
 }

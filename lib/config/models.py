@@ -275,6 +275,58 @@ class Cluster(Model):
     private_cidrs: list[Cidr]
 
 
+class Taint(Model):
+    key: Annotated[str, Field(min_length=1)]
+    value: str
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+
+class NodePool(Model):
+    """Nodes a workload class is scheduled on: their labels, and taints to tolerate."""
+
+    node_labels: dict[str, str]
+    taints: list[Taint] = []
+
+
+class Sidecar(Model):
+    image: Image
+    resources: Resources
+
+
+class Rollout(Model):
+    """How Deployments roll (the spec's rolling-update strategy)."""
+
+    max_surge: Annotated[str, Field(pattern=r"^[0-9]+%$")]
+    max_unavailable: Annotated[str, Field(pattern=r"^[0-9]+%$")]
+    termination_grace_period_seconds: PositiveInt
+    pre_stop_sleep_seconds: NonNegativeInt
+
+    @model_validator(mode="after")
+    def _drain_fits(self) -> "Rollout":
+        if self.pre_stop_sleep_seconds >= self.termination_grace_period_seconds:
+            raise ValueError(
+                f"pre_stop_sleep_seconds ({self.pre_stop_sleep_seconds}) must be below "
+                f"termination_grace_period_seconds ({self.termination_grace_period_seconds}), "
+                "or the kubelet kills the pod before it has drained"
+            )
+        return self
+
+
+class ScalingBehavior(Model):
+    scale_up: ScalingPolicy
+    scale_down: ScalingPolicy
+
+
+class Vault(Model):
+    """Where the namespaces' SecretStores find Vault, and how Vault unseals."""
+
+    address: Annotated[str, Field(pattern=r"^https?://")]
+    kv_mount: DnsLabel
+    auth_mount: DnsLabel
+    kms_key_id: Annotated[str, Field(min_length=1)]
+    refresh_interval: Annotated[str, Field(pattern=r"^[0-9]+[smh]$")]
+
+
 class Gitops(Model):
     repo_url: Annotated[str, Field(min_length=1)]
     target_revision: Annotated[str, Field(min_length=1)]
@@ -287,6 +339,11 @@ class Environment(Model):
     cluster: Cluster
     gitops: Gitops
     quotas: dict[Literal["service", "customer"], Quota]
+    node_pools: dict[Literal["compute", "database", "gpu"], NodePool]
+    transcoder: Sidecar
+    rollout: Rollout
+    autoscaling_behavior: ScalingBehavior
+    vault: Vault
     limit_range: LimitRangeDefaults
     namespaces: dict[DnsLabel, NamespaceOverride] = {}
     workloads: dict[DnsLabel, Workload] = {}

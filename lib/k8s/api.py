@@ -64,3 +64,34 @@ def core(kind: str) -> Kind:
 
 
 CDK8S_PLUS_VERSION = kplus.__name__  # surfaced in docs: which cdk8s-plus we render with
+
+
+# Custom resources: (generated module under imports/, class, namespaced).
+# Each module loads only when a kind from it is first used.
+_CRDS = {
+    "ScaledObject": ("imports.keda_scaledobject.sh.keda", "ScaledObject", True),
+    "TriggerAuthentication": ("imports.keda_triggerauthentication.sh.keda", "TriggerAuthentication", True),
+    "ServiceMonitor": ("imports.monitoring_servicemonitor.com.coreos.monitoring", "ServiceMonitor", True),
+    "Schedule": ("imports.velero_schedule.io.velero", "Schedule", True),
+    "Application": ("imports.argocd_application.io.argoproj", "Application", True),
+    "AppProject": ("imports.argocd_appproject.io.argoproj", "AppProject", True),
+    "IstioOperator": ("imports.istio_operator.io.istio.install", "IstioOperator", True),
+    "ExternalSecret": ("imports.eso_externalsecret.io.external_secrets", "ExternalSecret", True),
+    "SecretStore": ("imports.eso_secretstore.io.external_secrets", "SecretStore", True),
+    "ClusterSecretStore": ("imports.eso_clustersecretstore.io.external_secrets", "ClusterSecretStore", False),
+    "Gateway": ("imports.gateway_gateway.io.k8s.networking.gateway", "Gateway", True),
+    "HTTPRoute": ("imports.gateway_httproute.io.k8s.networking.gateway", "HttpRoute", True),
+    "SecurityPolicy": ("imports.envoygateway_securitypolicy.io.envoyproxy.gateway", "SecurityPolicy", True),
+    "VerticalPodAutoscaler": ("imports.vpa.io.k8s.autoscaling", "VerticalPodAutoscaler", True),
+}
+
+
+@lru_cache(maxsize=None)
+def crd(kind: str) -> Kind:
+    """A custom resource kind, its group/version from the generated binding."""
+    import importlib
+
+    module_name, class_name, namespaced = _CRDS[kind]
+    generated = getattr(importlib.import_module(module_name), class_name)
+    gvk = generated.GVK
+    return Kind(gvk.api_version, gvk.kind, namespaced)

@@ -4,46 +4,98 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..catalog import Catalog, build_catalog
-from ..config.models import Environment
+from ..config.loader import LoadedEnvironment
 from ..k8s.api import core  # noqa: F401  (selects the Node before cdk8s loads)
 from ..k8s.objects import emit
+from ..patterns.cluster_baseline import (
+    PriorityClassConfig,
+    PriorityClasses,
+    StorageClassConfig,
+    StorageClasses,
+)
+from . import capacity
 from .labels import PART_OF
-from .namespaces import add_namespace_layer
+from .namespaces import add_namespace_layer, quota_for
 from .network import declared_edges, policies_for
+from .workloads import (
+    DATABASE_STORAGE_CLASS,
+    PRIORITY_CUSTOMER,
+    PRIORITY_DATABASE,
+    PRIORITY_PLATFORM,
+    STANDARD_STORAGE_CLASS,
+    add_workloads,
+    config_for,
+)
 
 from cdk8s import App, Chart  # noqa: E402
+
+STORAGE_CLASSES = (
+    # The spec's classes, exactly: databases on provisioned IOPS, the rest standard.
+    StorageClassConfig(DATABASE_STORAGE_CLASS, "ebs.csi.aws.com",
+                       {"type": "gp3", "iops": "3000", "throughput": "125", "encrypted": "true"}),
+    StorageClassConfig(STANDARD_STORAGE_CLASS, "ebs.csi.aws.com",
+                       {"type": "gp3", "encrypted": "true"}, default=True),
+)
+
+PRIORITY_CLASSES = (
+    PriorityClassConfig(PRIORITY_DATABASE, 1_000_000,
+                        "Voyager databases: the last to be preempted"),
+    PriorityClassConfig(PRIORITY_PLATFORM, 100_000,
+                        "Voyager platform services: outrank customer workloads under pressure"),
+    PriorityClassConfig(PRIORITY_CUSTOMER, 10_000, "Customer book deployments"),
+)
 
 
 @dataclass
 class Plan:
     """What one environment renders, computed once before any construct."""
 
-    env: Environment
+    loaded: LoadedEnvironment
     catalog: Catalog
     edges: list
 
     @classmethod
-    def of(cls, env: Environment) -> "Plan":
-        catalog = build_catalog(env)
-        return cls(env, catalog, declared_edges(env, catalog))
+    def of(cls, loaded: LoadedEnvironment) -> "Plan":
+        catalog = build_catalog(loaded.model)
+        plan = cls(loaded, catalog, declared_edges(loaded.model, catalog))
+        plan.check_capacity()
+        return plan
+
+    def check_capacity(self) -> None:
+        env = self.loaded.model
+        for namespace in self.catalog.namespaces:
+            configs = [config_for(self.loaded, self.catalog, namespace, w)
+                       for w in self.catalog.in_namespace(namespace.name)]
+            quota_name, quota = quota_for(env, namespace)
+            if namespace.customer:
+                index = next(i for i, c in enumerate(env.customers)
+                             if f"customer-{c.id}" == namespace.name)
+                loc = (("customers", index, "quota") if env.customers[index].quota
+                       else ("quotas", "customer"))
+            elif namespace.name in env.namespaces and env.namespaces[namespace.name].quota:
+                loc = ("namespaces", namespace.name, "quota")
+            else:
+                loc = ("quotas", "service")
+            capacity.check(self.loaded, namespace.name, loc, quota.hard(), configs)
 
 
 def build(plan: Plan, shard: int = 0, shards: int = 1) -> list[Chart]:
-    """The charts of this shard: every ``shards``-th namespace, and the
-    cluster-scoped chart in shard 0's hands only for cluster-wide objects.
-
-    Namespace objects and ClusterRoles are emitted into a cluster chart per
-    shard; the output layer merges them into one ``cluster/`` directory.
-    """
+    """The charts of this shard: every ``shards``-th namespace. Each shard has
+    its own cluster chart (Namespaces, ClusterRoles of its namespaces); shard 0
+    adds the cluster-wide objects. The output layer merges ``cluster/``."""
     app = App()
     cluster = Chart(app, "cluster", disable_resource_name_hashes=True, labels=PART_OF)
+    if shard == 0:
+        StorageClasses(cluster, "storage", classes=STORAGE_CLASSES)
+        PriorityClasses(cluster, "priorities", classes=PRIORITY_CLASSES)
     charts = [cluster]
     for index, namespace in enumerate(plan.catalog.namespaces):
         if index % shards != shard:
             continue
         chart = Chart(app, namespace.name, namespace=namespace.name,
                       disable_resource_name_hashes=True, labels=PART_OF)
-        add_namespace_layer(chart, cluster, plan.env, plan.catalog, namespace)
+        add_namespace_layer(chart, cluster, plan.loaded.model, plan.catalog, namespace)
+        add_workloads(chart, cluster, plan.loaded, plan.catalog, namespace)
         for name, spec in policies_for(namespace.name, plan.edges):
             emit(chart, core("NetworkPolicy"), {"name": name}, spec=spec)
         charts.append(chart)

@@ -5,18 +5,31 @@ construct path: a Deployment's selector is immutable in a running cluster.
 """
 from __future__ import annotations
 
+from ..catalog.model import Workload
+
 PART_OF = {"app.kubernetes.io/part-of": "voyager", "app.kubernetes.io/managed-by": "cdk8s"}
 
 
-def workload_selector(app: str, component: str) -> dict[str, str]:
-    """The spec's pod selector: ``app`` + ``component``."""
-    return {"app": app, "component": component}
+def selector_for(workload: Workload) -> dict[str, str]:
+    """The pod selector: the spec's ``app`` + ``component``; a database keeps the
+    spec's ``app: postgresql, service: <owner>``."""
+    if workload.pattern == "postgresql":
+        return {"app": "postgresql", "service": workload.database_of}
+    return {"app": workload.name, "component": workload.component}
+
+
+def labels_for(workload: Workload) -> dict[str, str]:
+    selector = selector_for(workload)
+    return {
+        **selector,
+        "component": workload.component,
+        "app.kubernetes.io/name": selector["app"],
+        "app.kubernetes.io/instance": workload.name,
+        "app.kubernetes.io/component": workload.component,
+        **PART_OF,
+    }
 
 
 def workload_labels(app: str, component: str) -> dict[str, str]:
-    return {
-        **workload_selector(app, component),
-        "app.kubernetes.io/name": app,
-        "app.kubernetes.io/component": component,
-        **PART_OF,
-    }
+    return {"app": app, "component": component, "app.kubernetes.io/name": app,
+            "app.kubernetes.io/component": component, **PART_OF}

@@ -8,7 +8,7 @@ from ..catalog.model import Namespace, Workload
 from ..config.models import Environment, Quota
 from ..patterns.identity import IdentityConfig, WorkloadIdentity
 from ..patterns.namespace_baseline import DnsEndpoint, NamespaceBaseline, NamespaceBaselineConfig
-from .labels import PART_OF, workload_labels
+from .labels import PART_OF, labels_for
 
 
 def quota_for(env: Environment, namespace: Namespace) -> tuple[str, Quota]:
@@ -43,7 +43,7 @@ def identity_config(workload: Workload, cluster_wide: bool) -> IdentityConfig:
     return IdentityConfig(
         service_account=workload.sa_name,
         namespace=workload.namespace,
-        labels=workload_labels(workload.name, workload.component),
+        labels=labels_for(workload),
         rules=rules + (() if cluster_wide else managed),
         cluster_rules=managed if cluster_wide else (),
     )

@@ -16,6 +16,7 @@ from ..catalog import Catalog, EDGE_NAMESPACE
 from ..catalog import ports as P
 from ..catalog.model import Workload
 from ..config.models import Environment
+from .labels import selector_for
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Edge:
 
 
 def workload_peer(workload: Workload) -> Peer:
-    return Peer(workload.name, workload.namespace, (("app", workload.name),))
+    return Peer(workload.name, workload.namespace, tuple(sorted(selector_for(workload).items())))
 
 
 def _pods(name: str, pods) -> Peer:
@@ -105,6 +106,9 @@ def declared_edges(env: Environment, catalog: Catalog) -> list[Edge]:
             edges.append(Edge(proxy, me, P.HTTP, purpose="public-http"))
         if w.pattern == "vault":
             edges.append(Edge(eso, me, P.VAULT, purpose="secret-sync"))
+            # Raft peers: request forwarding and replication between replicas.
+            edges.append(Edge(me, me, P.VAULT, purpose="vault-peers"))
+            edges.append(Edge(me, me, P.VAULT_CLUSTER, purpose="vault-cluster"))
             # Vault's Kubernetes auth checks each caller's token (TokenReview).
             edges.append(Edge(me, api, cluster.api_server_port, purpose="kubernetes-api"))
         if w.namespace == EDGE_NAMESPACE and w.pattern == "grpc-service":

@@ -7,8 +7,6 @@ KAFKA = ExternalTalk("kafka")
 KUBERNETES_API = ExternalTalk("kubernetes-api")
 LLM_PROVIDERS = ExternalTalk("llm-providers")
 
-KAFKA_BOOTSTRAP = "kafka-cluster-kafka-bootstrap.kafka.svc.cluster.local:9092"
-
 AI_PROXY = Talk("llm/ai-proxy", "grpc")
 JEEVES = Talk("jeeves/jeeves-run-manager", "grpc")
 JOURNAL = Talk("journal/journal", "grpc")
@@ -17,8 +15,10 @@ USER_MANAGER = Talk("user/user-and-organization-manager", "grpc")
 
 
 def kafka_credentials(service: str) -> SecretRef:
-    """SASL credentials of one service's Kafka user (one user per service)."""
-    return SecretRef(f"{service}-kafka-credentials", f"{service}/kafka", ("username", "password"))
+    """SASL credentials of one service's Kafka user (one user per service);
+    ``sasl`` is the mechanism (e.g. scram_sha512), which KEDA reads too."""
+    return SecretRef(f"{service}-kafka-credentials", f"{service}/kafka",
+                     ("username", "password", "sasl"))
 
 
 def database_secret(service: str) -> SecretRef:

@@ -1,6 +1,6 @@
 """herald: external event ingestion and trigger routing."""
 from ..model import Workload
-from .common import KAFKA, KAFKA_BOOTSTRAP, kafka_credentials
+from .common import KAFKA, kafka_credentials
 
 WORKLOADS = (
     Workload(
@@ -10,7 +10,6 @@ WORKLOADS = (
         component="event-ingestion",
         description="Receives external events (webhooks) and routes triggers to Kafka",
         secrets=(kafka_credentials("herald"),),
-        env=(("KAFKA_BOOTSTRAP_SERVERS", KAFKA_BOOTSTRAP),),
         secret_env=(("KAFKA_USERNAME", "herald-kafka-credentials", "username"),
                     ("KAFKA_PASSWORD", "herald-kafka-credentials", "password")),
         external=(KAFKA,),

@@ -1,6 +1,6 @@
 """jarvis: the SPy program execution engine (helm-jarvis)."""
 from ..model import Workload
-from .common import JEEVES, JOURNAL, KAFKA, KAFKA_BOOTSTRAP, kafka_credentials
+from .common import JEEVES, JOURNAL, KAFKA, kafka_credentials
 
 WORKLOADS = (
     Workload(
@@ -11,8 +11,7 @@ WORKLOADS = (
         description="Runs SPy programs; scaled by KEDA on the spy_control consumer lag",
         kafka_topic="spy_control",
         secrets=(kafka_credentials("jarvis"),),
-        env=(("KAFKA_BOOTSTRAP_SERVERS", KAFKA_BOOTSTRAP), ("KAFKA_TOPIC", "spy_control"),
-             ("KAFKA_CONSUMER_GROUP", "jarvis-spy-interpreter")),
+        env=(("KAFKA_TOPIC", "spy_control"), ("KAFKA_CONSUMER_GROUP", "jarvis-spy-interpreter")),
         secret_env=(("KAFKA_USERNAME", "jarvis-kafka-credentials", "username"),
                     ("KAFKA_PASSWORD", "jarvis-kafka-credentials", "password")),
         talks_to=(JEEVES, JOURNAL),

@@ -4,7 +4,7 @@ The spec's reference service: its Deployment, HPA, RBAC, ServiceMonitor and
 NetworkPolicy examples are all Jeeves.
 """
 from ..model import Rule, Workload
-from .common import KAFKA, KAFKA_BOOTSTRAP, KUBERNETES_API, database_secret, database_talk, kafka_credentials
+from .common import KAFKA, KUBERNETES_API, database_secret, database_talk, kafka_credentials
 
 WORKLOADS = (
     Workload(
@@ -22,7 +22,7 @@ WORKLOADS = (
             Rule(("",), ("pods",), ("get", "list", "watch")),
         ),
         secrets=(database_secret("jeeves"), kafka_credentials("jeeves")),
-        env=(("KAFKA_BOOTSTRAP_SERVERS", KAFKA_BOOTSTRAP), ("KAFKA_TOPIC", "spy_control")),
+        env=(("KAFKA_TOPIC", "spy_control"),),
         secret_env=(("DATABASE_URL", "jeeves-db-secret", "database_url"),
                     ("KAFKA_USERNAME", "jeeves-kafka-credentials", "username"),
                     ("KAFKA_PASSWORD", "jeeves-kafka-credentials", "password")),

@@ -1,6 +1,6 @@
 """triage: automated exception handling and retry logic."""
 from ..model import Workload
-from .common import JEEVES, KAFKA, KAFKA_BOOTSTRAP, kafka_credentials
+from .common import JEEVES, KAFKA, kafka_credentials
 
 WORKLOADS = (
     Workload(
@@ -10,7 +10,6 @@ WORKLOADS = (
         component="retry-handler",
         description="Consumes failed runs and retries them through Jeeves",
         secrets=(kafka_credentials("triage"),),
-        env=(("KAFKA_BOOTSTRAP_SERVERS", KAFKA_BOOTSTRAP),),
         secret_env=(("KAFKA_USERNAME", "triage-kafka-credentials", "username"),
                     ("KAFKA_PASSWORD", "triage-kafka-credentials", "password")),
         talks_to=(JEEVES,),

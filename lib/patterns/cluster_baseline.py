@@ -1,0 +1,48 @@
+"""Cluster-scoped foundations: storage classes and priority classes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from ..k8s.api import core
+from ..k8s.objects import emit
+
+
+@dataclass(frozen=True)
+class StorageClassConfig:
+    name: str
+    provisioner: str
+    parameters: dict[str, str]
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class PriorityClassConfig:
+    name: str
+    value: int
+    description: str
+
+
+class StorageClasses(Construct):
+    def __init__(self, scope: Construct, id: str, *, classes: tuple[StorageClassConfig, ...]):
+        super().__init__(scope, id)
+        for c in classes:
+            annotations = {"storageclass.kubernetes.io/is-default-class": "true"} if c.default else {}
+            emit(self, core("StorageClass"), {"name": c.name, "annotations": annotations},
+                 provisioner=c.provisioner,
+                 parameters=dict(c.parameters),
+                 allowVolumeExpansion=True,
+                 # Bind where the pod lands, so the volume is in the pod's zone.
+                 volumeBindingMode="WaitForFirstConsumer",
+                 # Deleting a claim must not delete a database's data.
+                 reclaimPolicy="Retain")
+
+
+class PriorityClasses(Construct):
+    def __init__(self, scope: Construct, id: str, *, classes: tuple[PriorityClassConfig, ...]):
+        super().__init__(scope, id)
+        for c in classes:
+            emit(self, core("PriorityClass"), {"name": c.name}, value=c.value,
+                 globalDefault=False, preemptionPolicy="PreemptLowerPriority",
+                 description=c.description)

@@ -1,0 +1,113 @@
+"""Pod-level pieces every pattern shares: Pod Security ``restricted``, scratch
+space for a read-only root filesystem, scheduling, and derived Services.
+
+cdk8s-plus-27 renders no seccompProfile and no capabilities.drop and has no
+API for either, so the patterns build pod specs here, as plain data, once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# A fixed non-root UID/GID: images must not need root; volumes are group-owned.
+NONROOT_UID = 65532
+
+
+def pod_security_context(uid: int = NONROOT_UID) -> dict:
+    """Pod Security ``restricted`` at pod level (v1.27 rules)."""
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": uid,
+        "runAsGroup": uid,
+        "fsGroup": uid,
+        "fsGroupChangePolicy": "OnRootMismatch",
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def container_security_context() -> dict:
+    """Pod Security ``restricted`` per container, plus a read-only root fs."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
+def scratch(paths: tuple[str, ...], prefix: str = "scratch") -> tuple[list[dict], list[dict]]:
+    """emptyDir volumes and their mounts for the paths a program must write.
+
+    Returns (volumes, mounts); volume names are ``<prefix>-<n>`` so a
+    container can mount several without clashing.
+    """
+    volumes, mounts = [], []
+    for index, path in enumerate(paths):
+        name = f"{prefix}-{index}"
+        volumes.append({"name": name, "emptyDir": {"sizeLimit": "256Mi"}})
+        mounts.append({"name": name, "mountPath": path})
+    return volumes, mounts
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    """Where pods may run: a node pool's labels and taints, zone spreading."""
+
+    node_labels: dict[str, str] = field(default_factory=dict)
+    tolerations: tuple[dict, ...] = ()
+    priority_class: str = ""
+    spread_zones: bool = True
+
+    def apply(self, pod_spec: dict, selector: dict[str, str]) -> dict:
+        if self.node_labels:
+            pod_spec["nodeSelector"] = dict(self.node_labels)
+        if self.tolerations:
+            pod_spec["tolerations"] = [dict(t) for t in self.tolerations]
+        if self.priority_class:
+            pod_spec["priorityClassName"] = self.priority_class
+        if self.spread_zones:
+            pod_spec["topologySpreadConstraints"] = [
+                {
+                    "maxSkew": 1,
+                    "topologyKey": key,
+                    # ScheduleAnyway: a zone outage must not leave pods pending.
+                    "whenUnsatisfiable": "ScheduleAnyway",
+                    "labelSelector": {"matchLabels": dict(selector)},
+                }
+                for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+            ]
+        return pod_spec
+
+
+def env_list(plain: tuple[tuple[str, str], ...],
+             secret: tuple[tuple[str, str, str], ...] = ()) -> list[dict]:
+    out = [{"name": k, "value": v} for k, v in plain]
+    out += [{"name": k, "valueFrom": {"secretKeyRef": {"name": s, "key": key}}}
+            for k, s, key in secret]
+    return out
+
+
+def service_for(containers: list[dict], selector: dict[str, str], *, headless: bool = False) -> dict:
+    """A Service spec derived from the containers' named ports (Tanka's
+    ``serviceFor``): the Service cannot drift from what the pods expose."""
+    ports = []
+    for container in containers:
+        for port in container.get("ports", []):
+            entry = {
+                "name": port["name"],
+                "port": port["containerPort"],
+                "targetPort": port["name"],
+                "protocol": port.get("protocol", "TCP"),
+            }
+            if port["name"] == "grpc":
+                entry["appProtocol"] = "kubernetes.io/h2c"
+            ports.append(entry)
+    if not ports:
+        raise ValueError("service_for: the containers expose no named ports")
+    spec: dict = {"selector": dict(selector), "ports": ports}
+    if headless:
+        spec["clusterIP"] = "None"
+        # A database's pods must be resolvable before they are ready (peers, init).
+        spec["publishNotReadyAddresses"] = True
+    else:
+        spec["type"] = "ClusterIP"
+    return spec

@@ -1,0 +1,135 @@
+"""HashiCorp Vault with integrated (raft) storage, auto-unsealed by KMS.
+
+``disable_mlock`` lets it run without IPC_LOCK under Pod Security
+``restricted`` (safe here: the nodes run without swap). Vault's Kubernetes
+auth calls the TokenReview API, hence the binding to the built-in
+``system:auth-delegator`` ClusterRole.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from constructs import Construct
+
+from ..k8s.api import core
+from ..k8s.objects import emit
+from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
+
+VAULT_UID = 100  # the official image's vault user
+
+
+@dataclass(frozen=True)
+class VaultConfig:
+    name: str
+    namespace: str
+    labels: dict[str, str]
+    selector: dict[str, str]
+    service_account: str
+    image: str
+    resources: dict
+    replicas: int
+    storage: str
+    storage_class: str
+    kms_key_id: str
+    region: str
+    port: int = 8200
+    cluster_port: int = 8201
+    scheduling: Scheduling = field(default_factory=Scheduling)
+    annotations: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.replicas not in (1, 3, 5):
+            raise ValueError(f"{self.name}: raft needs 1, 3 or 5 voters, not {self.replicas}")
+
+    @property
+    def max_pods(self) -> int:
+        return self.replicas
+
+    def hcl(self) -> str:
+        joins = "".join(
+            f'  retry_join {{\n    leader_api_addr = "http://{self.name}-{i}.{self.name}-internal:{self.port}"\n  }}\n'
+            for i in range(self.replicas) if self.replicas > 1
+        )
+        return (
+            "ui = false\n"
+            "disable_mlock = true\n"
+            f'listener "tcp" {{\n  address = "0.0.0.0:{self.port}"\n'
+            f'  cluster_address = "0.0.0.0:{self.cluster_port}"\n'
+            # Traffic to Vault is confined to External Secrets' pods by
+            # NetworkPolicy; TLS is for the mesh (Istio) or a cert add-on.
+            "  tls_disable = 1\n}\n"
+            f'storage "raft" {{\n  path = "/vault/data"\n{joins}}}\n'
+            f'seal "awskms" {{\n  region = "{self.region}"\n  kms_key_id = "{self.kms_key_id}"\n}}\n'
+            'service_registration "kubernetes" {}\n'
+        )
+
+
+class VaultServer(Construct):
+    def __init__(self, scope: Construct, id: str, *, cluster: Construct, config: VaultConfig):
+        super().__init__(scope, id)
+        c = config
+        volumes, mounts = scratch(("/tmp",))
+        config_map = f"{c.name}-config"
+        emit(self, core("ConfigMap"), {"name": config_map, "labels": dict(c.labels)},
+             data={"vault.hcl": c.hcl()})
+        health = {"httpGet": {"path": "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204",
+                              "port": c.port, "scheme": "HTTP"}}
+        container = {
+            "name": "vault",
+            "image": c.image,
+            "imagePullPolicy": "IfNotPresent",
+            "command": ["vault", "server", "-config=/vault/config/vault.hcl"],
+            "env": [
+                {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+                {"name": "HOSTNAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                {"name": "VAULT_ADDR", "value": f"http://127.0.0.1:{c.port}"},
+                {"name": "VAULT_API_ADDR", "value": f"http://$(POD_IP):{c.port}"},
+                {"name": "VAULT_CLUSTER_ADDR",
+                 "value": f"http://$(HOSTNAME).{c.name}-internal:{c.cluster_port}"},
+                {"name": "SKIP_SETCAP", "value": "true"},
+            ],
+            "ports": [{"name": "vault", "containerPort": c.port, "protocol": "TCP"},
+                      {"name": "vault-cluster", "containerPort": c.cluster_port, "protocol": "TCP"}],
+            "resources": c.resources,
+            "readinessProbe": {**health, "periodSeconds": 5},
+            "livenessProbe": {**health, "initialDelaySeconds": 60, "periodSeconds": 10},
+            "securityContext": container_security_context(),
+            "volumeMounts": [{"name": "vault-data", "mountPath": "/vault/data"},
+                             {"name": "config", "mountPath": "/vault/config", "readOnly": True}]
+            + mounts,
+        }
+        emit(self, core("StatefulSet"),
+             {"name": c.name, "labels": dict(c.labels), "annotations": dict(c.annotations)},
+             spec={
+                 "serviceName": f"{c.name}-internal",
+                 "replicas": c.replicas,
+                 "podManagementPolicy": "Parallel",
+                 "selector": {"matchLabels": dict(c.selector)},
+                 "updateStrategy": {"type": "OnDelete"},  # unseal-aware, one pod at a time
+                 "template": {"metadata": {"labels": dict(c.labels)},
+                              "spec": c.scheduling.apply({
+                                  "serviceAccountName": c.service_account,
+                                  "automountServiceAccountToken": True,
+                                  "terminationGracePeriodSeconds": 30,
+                                  "securityContext": pod_security_context(VAULT_UID),
+                                  "containers": [container],
+                                  "volumes": [{"name": "config",
+                                               "configMap": {"name": config_map}}] + volumes,
+                              }, c.selector)},
+                 "volumeClaimTemplates": [{
+                     "metadata": {"name": "vault-data", "labels": dict(c.selector)},
+                     "spec": {"accessModes": ["ReadWriteOnce"],
+                              "storageClassName": c.storage_class,
+                              "resources": {"requests": {"storage": c.storage}}},
+                 }],
+             })
+        emit(self, core("Service"), {"name": c.name, "labels": dict(c.labels)},
+             spec=service_for([{"ports": [container["ports"][0]]}], c.selector))
+        emit(self, core("Service"), {"name": f"{c.name}-internal", "labels": dict(c.labels)},
+             spec=service_for([container], c.selector, headless=True))
+        emit(cluster, core("ClusterRoleBinding"),
+             {"name": f"{c.namespace}-{c.name}-auth-delegator", "labels": dict(c.labels)},
+             subjects=[{"kind": "ServiceAccount", "name": c.service_account,
+                        "namespace": c.namespace}],
+             roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                      "name": "system:auth-delegator"})

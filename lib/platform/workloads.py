@@ -1,0 +1,222 @@
+"""Turn each catalog workload plus its values into its pattern's config, and
+add the constructs (with the ExternalSecrets it reads) to its namespace chart."""
+from __future__ import annotations
+
+from constructs import Construct
+
+from ..catalog import Catalog
+from ..catalog import ports as P
+from ..catalog.model import Namespace, Workload
+from ..config.loader import LoadedEnvironment
+from ..config.models import Environment
+from ..patterns.controller import Controller, ControllerConfig
+from ..patterns.event_worker import EventWorker, EventWorkerConfig, KafkaTrigger
+from ..patterns.grpc_service import GrpcService, GrpcServiceConfig, Hpa
+from ..patterns.pod import Scheduling, env_list
+from ..patterns.postgresql import PostgresConfig, PostgresDatabase
+from ..patterns.secrets import (
+    ExternalSecretConfig,
+    VaultExternalSecret,
+    VaultSecretStore,
+    VaultStoreConfig,
+)
+from ..patterns.tailscale import TailscaleConfig, TailscaleNode
+from ..patterns.vault import VaultConfig, VaultServer
+from .labels import PART_OF, labels_for, selector_for
+
+DATABASE_STORAGE_CLASS = "gp3-high-iops"
+STANDARD_STORAGE_CLASS = "gp3-standard"
+
+PRIORITY_DATABASE = "voyager-database"
+PRIORITY_PLATFORM = "voyager-platform"
+PRIORITY_CUSTOMER = "voyager-customer"
+
+
+def values_of(loaded: LoadedEnvironment, workload: Workload):
+    """The workload's sizing; a missing entry is a values error, not a crash."""
+    sizing = loaded.model.workloads.get(workload.name)
+    if sizing is None:
+        raise loaded.error(("workloads", workload.name),
+                           "missing: every workload in the catalog needs its sizing and image")
+    return sizing
+
+
+def image_of(env: Environment, namespace: Namespace, workload: Workload, sizing) -> str:
+    if namespace.customer:
+        customer = next(c for c in env.customers if f"customer-{c.id}" == namespace.name)
+        if customer.book_image_tag:
+            return f"{sizing.image.repository}:{customer.book_image_tag}"
+    return sizing.image.ref
+
+
+def scheduling_of(env: Environment, workload: Workload, sizing, customer: bool) -> Scheduling:
+    pool_name = sizing.node_pool or (
+        "database" if workload.pattern == "postgresql"
+        else "gpu" if workload.gpu and "gpu" in env.node_pools
+        else "compute")
+    pool = env.node_pools.get(pool_name)
+    if pool is None:
+        raise ValueError(f"{workload.name}: node pool {pool_name!r} is not defined in node_pools")
+    priority = (PRIORITY_DATABASE if workload.pattern == "postgresql"
+                else PRIORITY_CUSTOMER if customer else PRIORITY_PLATFORM)
+    return Scheduling(
+        node_labels=dict(pool.node_labels),
+        tolerations=tuple({"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect}
+                          for t in pool.taints),
+        priority_class=priority,
+        spread_zones=workload.pattern not in ("postgresql", "tailscale"),
+    )
+
+
+def talks_to_annotation(catalog: Catalog, workload: Workload) -> dict[str, str]:
+    """``voyager.io/talks-to``: the declared edges, readable from the render
+    (validate and the docs' network map judge the NetworkPolicies by it)."""
+    by_target = {f"{w.namespace}/{w.name}": w for w in catalog.workloads}
+    entries = []
+    for talk in workload.talks_to:
+        target = by_target[talk.target]
+        entries.append(f"{target.namespace}/{selector_for(target)['app']}:{talk.port}")
+    if workload.pattern == "vault":
+        entries += [f"{workload.namespace}/{workload.name}:vault",
+                    f"{workload.namespace}/{workload.name}:vault-cluster"]
+    return {"voyager.io/talks-to": ",".join(entries)} if entries else {}
+
+
+def config_for(loaded: LoadedEnvironment, catalog: Catalog, namespace: Namespace,
+               workload: Workload):
+    """The pattern config of one workload (also used by the capacity check)."""
+    env = loaded.model
+    sizing = values_of(loaded, workload)
+    labels = labels_for(workload)
+    selector = selector_for(workload)
+    image = image_of(env, namespace, workload, sizing)
+    resources = sizing.resources.as_dict()
+    scheduling = scheduling_of(env, workload, sizing, namespace.customer)
+    annotations = {"voyager.io/description": workload.description,
+                   **talks_to_annotation(catalog, workload)}
+    plain_env = tuple(workload.env)
+    if any(e.name == "kafka" for e in workload.external):
+        plain_env += (("KAFKA_BOOTSTRAP_SERVERS", env.cluster.kafka.bootstrap),)
+    env_vars = tuple(env_list(plain_env, workload.secret_env))
+
+    if workload.pattern == "grpc-service":
+        hpa = None
+        if sizing.autoscaling:
+            a = sizing.autoscaling
+            b = env.autoscaling_behavior
+            hpa = Hpa(a.min_replicas, a.max_replicas, a.cpu_utilization, a.memory_utilization,
+                      behavior={
+                          "scaleDown": {"stabilizationWindowSeconds":
+                                        b.scale_down.stabilization_window_seconds,
+                                        "policies": [{"type": "Percent", "value": b.scale_down.percent,
+                                                      "periodSeconds": b.scale_down.period_seconds}]},
+                          "scaleUp": {"stabilizationWindowSeconds":
+                                      b.scale_up.stabilization_window_seconds,
+                                      "policies": [{"type": "Percent", "value": b.scale_up.percent,
+                                                    "periodSeconds": b.scale_up.period_seconds}]},
+                      })
+        return GrpcServiceConfig(
+            name=workload.name, labels=labels, selector=selector,
+            service_account=workload.sa_name, image=image, resources=resources,
+            transcoder_image=env.transcoder.image.ref,
+            transcoder_resources=env.transcoder.resources.as_dict(),
+            replicas=sizing.replicas, container_name=workload.component,
+            grpc_port=P.GRPC, http_port=P.HTTP, metrics_port=P.METRICS,
+            env=env_vars, hpa=hpa,
+            max_surge=env.rollout.max_surge, max_unavailable=env.rollout.max_unavailable,
+            termination_grace_period_seconds=env.rollout.termination_grace_period_seconds,
+            pre_stop_sleep_seconds=env.rollout.pre_stop_sleep_seconds,
+            writable_paths=workload.writable_paths, scheduling=scheduling,
+            annotations=annotations,
+        )
+    if workload.pattern == "postgresql":
+        if not sizing.storage:
+            raise loaded.error(("workloads", workload.name, "storage"),
+                               "a database needs a volume size")
+        if sizing.resources.requests != sizing.resources.limits:
+            raise loaded.error(("workloads", workload.name, "resources"),
+                               "a database runs with Guaranteed QoS: requests must equal limits")
+        return PostgresConfig(
+            name=workload.name, database=workload.database_of, labels=labels, selector=selector,
+            service_account=workload.sa_name, image=image, resources=resources,
+            storage=sizing.storage, storage_class=DATABASE_STORAGE_CLASS,
+            credentials_secret=f"{workload.database_of}-db-secret", port=P.POSTGRESQL,
+            scheduling=scheduling, annotations=annotations,
+        )
+    if workload.pattern == "event-worker":
+        scaling = sizing.event_scaling
+        if scaling is None:
+            raise loaded.error(("workloads", workload.name, "event_scaling"),
+                               "an event-scaled worker needs min/max replica counts and a lag threshold")
+        return EventWorkerConfig(
+            name=workload.name, labels=labels, selector=selector,
+            service_account=workload.sa_name, image=image, resources=resources,
+            min_replicas=scaling.min_replica_count, max_replicas=scaling.max_replica_count,
+            trigger=KafkaTrigger(
+                bootstrap_servers=env.cluster.kafka.bootstrap, consumer_group=workload.name,
+                topic=workload.kafka_topic, lag_threshold=scaling.lag_threshold,
+                credentials_secret=workload.secrets[0].name,
+            ),
+            env=env_vars, metrics_port=P.METRICS, writable_paths=workload.writable_paths,
+            scheduling=scheduling, annotations=annotations,
+        )
+    if workload.pattern == "controller":
+        return ControllerConfig(
+            name=workload.name, labels=labels, selector=selector,
+            service_account=workload.sa_name, image=image, resources=resources,
+            replicas=max(1, sizing.replicas), watch_namespace="",
+            watch_own_namespace=not workload.watch_all_namespaces,
+            metrics_port=P.METRICS, health_port=P.HEALTH, scheduling=scheduling,
+            annotations=annotations,
+        )
+    if workload.pattern == "tailscale":
+        return TailscaleConfig(
+            name=workload.name, labels=labels, selector=selector,
+            service_account=workload.sa_name, image=image, resources=resources,
+            state_secret=dict(workload.env)["TS_KUBE_SECRET"], env=env_vars,
+            metrics_port=P.METRICS, scheduling=scheduling, annotations=annotations,
+        )
+    if workload.pattern == "vault":
+        return VaultConfig(
+            name=workload.name, namespace=workload.namespace, labels=labels, selector=selector,
+            service_account=workload.sa_name, image=image, resources=resources,
+            replicas=sizing.replicas, storage=sizing.storage or "10Gi",
+            storage_class=STANDARD_STORAGE_CLASS, kms_key_id=env.vault.kms_key_id,
+            region=env.cluster.region, port=P.VAULT, cluster_port=P.VAULT_CLUSTER,
+            scheduling=scheduling, annotations=annotations,
+        )
+    raise ValueError(f"{workload.name}: unknown pattern {workload.pattern!r}")
+
+
+_CONSTRUCTS = {
+    "grpc-service": GrpcService,
+    "postgresql": PostgresDatabase,
+    "event-worker": EventWorker,
+    "controller": Controller,
+    "tailscale": TailscaleNode,
+}
+
+
+def add_workloads(chart: Construct, cluster: Construct, loaded: LoadedEnvironment,
+                  catalog: Catalog, namespace: Namespace) -> None:
+    env = loaded.model
+    workloads = catalog.in_namespace(namespace.name)
+    secrets = {}
+    for workload in workloads:
+        for secret in workload.secrets:
+            secrets.setdefault(secret.name, secret)
+    if secrets:
+        VaultSecretStore(chart, "vault-store", config=VaultStoreConfig(
+            namespace=namespace.name, server=env.vault.address, kv_mount=env.vault.kv_mount,
+            auth_mount=env.vault.auth_mount, labels=dict(PART_OF)))
+        for name, secret in sorted(secrets.items()):
+            VaultExternalSecret(chart, f"secret-{name}", config=ExternalSecretConfig(
+                name=name, remote_key=f"{namespace.name}/{secret.vault_key}",
+                properties=secret.keys, refresh_interval=env.vault.refresh_interval,
+                labels=dict(PART_OF)))
+    for workload in workloads:
+        config = config_for(loaded, catalog, namespace, workload)
+        if workload.pattern == "vault":
+            VaultServer(chart, workload.name, cluster=cluster, config=config)
+        else:
+            _CONSTRUCTS[workload.pattern](chart, workload.name, config=config)
