@@ -41,6 +41,7 @@ def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str) 
     """Worker: build one shard's charts and write its object files under root/<env>/."""
     started = time.perf_counter()
     from .platform.environment import Plan, build  # imports cdk8s: workers only
+    from .platform.sync_waves import stamp
 
     plan = Plan.of(loaded)
     written: list[str] = []
@@ -48,6 +49,7 @@ def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str) 
     env_root = Path(root) / loaded.model.name
     for chart in build(plan, shard, shards):
         for obj in chart.to_json():
+            stamp(obj)
             directory, name = F.object_path(obj)
             target = env_root / directory / name
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -328,8 +328,60 @@ class Vault(Model):
 
 
 class Gitops(Model):
+    """Where Argo CD finds this repository and the rendered tree."""
+
     repo_url: Annotated[str, Field(min_length=1)]
     target_revision: Annotated[str, Field(min_length=1)]
+    # The rendered tree Argo CD syncs: <path_prefix>/<environment>/...
+    path_prefix: Annotated[str, Field(min_length=1)] = "dist"
+    argocd_namespace: DnsLabel = "argocd"
+
+
+class Backup(Model):
+    """The spec's Velero daily-backup; namespaces are derived, not listed."""
+
+    schedule: Annotated[str, Field(min_length=9)]
+    ttl: Annotated[str, Field(pattern=r"^[0-9]+h[0-9]+m[0-9]+s$")]
+    storage_location: DnsLabel
+    volume_snapshot_location: DnsLabel
+    velero_namespace: DnsLabel
+
+
+class Edge(Model):
+    """The public edge: one Gateway, one route per public service."""
+
+    domain: Annotated[str, Field(pattern=r"^[a-z0-9.-]+$")]
+    gateway_class: DnsLabel
+    tls_vault_key: Annotated[str, Field(min_length=1)]
+
+
+class LogOutput(Model):
+    """Where Fluent Bit ships logs (an OpenSearch/Elasticsearch endpoint)."""
+
+    host: Annotated[str, Field(min_length=1)]
+    port: Port
+    index: DnsLabel
+    tls: bool
+
+
+class Logging(Model):
+    image: Image
+    output: LogOutput
+    resources: Resources
+
+
+class Mesh(Model):
+    """The spec's optional Istio; off by default (Envoy Gateway is the edge)."""
+
+    enabled: bool
+    mesh_id: DnsLabel
+    network: DnsLabel
+
+
+class RightSizing(Model):
+    """VerticalPodAutoscalers in recommendation mode for stateless services."""
+
+    vpa_enabled: bool
 
 
 class Environment(Model):
@@ -344,6 +396,11 @@ class Environment(Model):
     rollout: Rollout
     autoscaling_behavior: ScalingBehavior
     vault: Vault
+    backup: Backup
+    edge: Edge
+    logging: Logging
+    mesh: Mesh
+    right_sizing: RightSizing
     limit_range: LimitRangeDefaults
     namespaces: dict[DnsLabel, NamespaceOverride] = {}
     workloads: dict[DnsLabel, Workload] = {}

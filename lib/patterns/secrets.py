@@ -37,6 +37,7 @@ class ExternalSecretConfig:
     properties: tuple[str, ...]
     refresh_interval: str
     labels: dict[str, str]
+    secret_type: str = ""  # e.g. kubernetes.io/tls for the edge certificate
 
     def __post_init__(self) -> None:
         if not self.properties:
@@ -70,7 +71,8 @@ class VaultExternalSecret(Construct):
         emit(self, crd("ExternalSecret"), {"name": c.name, "labels": c.labels}, spec={
             "refreshInterval": c.refresh_interval,
             "secretStoreRef": {"name": STORE_NAME, "kind": "SecretStore"},
-            "target": {"name": c.name, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
+            "target": {"name": c.name, "creationPolicy": "Owner", "deletionPolicy": "Retain",
+                       **({"template": {"type": c.secret_type}} if c.secret_type else {})},
             "data": [{"secretKey": key, "remoteRef": {"key": c.remote_key, "property": key}}
                      for key in c.properties],
         })

@@ -14,6 +14,7 @@ from ..patterns.cluster_baseline import (
     StorageClasses,
 )
 from . import capacity
+from .cluster_services import add_cluster_services
 from .labels import PART_OF
 from .namespaces import add_namespace_layer, quota_for
 from .network import declared_edges, policies_for
@@ -89,6 +90,8 @@ def build(plan: Plan, shard: int = 0, shards: int = 1) -> list[Chart]:
         StorageClasses(cluster, "storage", classes=STORAGE_CLASSES)
         PriorityClasses(cluster, "priorities", classes=PRIORITY_CLASSES)
     charts = [cluster]
+    if shard == 0:
+        charts += add_cluster_services(app, plan.loaded, plan.catalog)
     for index, namespace in enumerate(plan.catalog.namespaces):
         if index % shards != shard:
             continue

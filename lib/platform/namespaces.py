@@ -6,6 +6,7 @@ from constructs import Construct
 from ..catalog import Catalog
 from ..catalog.model import Namespace, Workload
 from ..config.models import Environment, Quota
+from ..patterns.edge import EDGE_ROUTES_LABEL
 from ..patterns.identity import IdentityConfig, WorkloadIdentity
 from ..patterns.namespace_baseline import DnsEndpoint, NamespaceBaseline, NamespaceBaselineConfig
 from .labels import PART_OF, labels_for
@@ -21,8 +22,10 @@ def quota_for(env: Environment, namespace: Namespace) -> tuple[str, Quota]:
     return "compute-quota", (override.quota if override and override.quota else env.quotas["service"])
 
 
-def baseline_config(env: Environment, namespace: Namespace) -> NamespaceBaselineConfig:
+def baseline_config(env: Environment, namespace: Namespace,
+                    public: bool = False) -> NamespaceBaselineConfig:
     quota_name, quota = quota_for(env, namespace)
+    extra = {EDGE_ROUTES_LABEL: "true"} if public else {}
     return NamespaceBaselineConfig(
         name=namespace.name,
         quota_name=quota_name,
@@ -32,7 +35,7 @@ def baseline_config(env: Environment, namespace: Namespace) -> NamespaceBaseline
         dns=DnsEndpoint(env.cluster.dns.namespace, dict(env.cluster.dns.pod_labels),
                         env.cluster.dns.port),
         labels={**PART_OF, "voyager.io/layer": namespace.layer,
-                "voyager.io/tenant": "customer" if namespace.customer else "platform"},
+                "voyager.io/tenant": "customer" if namespace.customer else "platform", **extra},
         annotations={"voyager.io/description": namespace.description},
     )
 
@@ -51,7 +54,9 @@ def identity_config(workload: Workload, cluster_wide: bool) -> IdentityConfig:
 
 def add_namespace_layer(chart: Construct, cluster: Construct, env: Environment,
                         catalog: Catalog, namespace: Namespace) -> None:
-    NamespaceBaseline(chart, "baseline", cluster=cluster, config=baseline_config(env, namespace))
+    public = any(w.public for w in catalog.in_namespace(namespace.name))
+    NamespaceBaseline(chart, "baseline", cluster=cluster,
+                      config=baseline_config(env, namespace, public))
     seen: set[str] = set()
     for workload in catalog.in_namespace(namespace.name):
         if workload.sa_name in seen:

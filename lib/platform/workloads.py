@@ -22,7 +22,15 @@ from ..patterns.secrets import (
 )
 from ..patterns.tailscale import TailscaleConfig, TailscaleNode
 from ..patterns.vault import VaultConfig, VaultServer
+from ..catalog.namespaces import EDGE_NAMESPACE
+from ..patterns.edge import EdgeGateway, GatewayConfig, PublicRoute, RouteConfig
+from ..patterns.extras import RecommendOnlyVpa
 from .labels import PART_OF, labels_for, selector_for
+
+GATEWAY_NAME = "voyager"
+EDGE_TLS_SECRET = "voyager-edge-tls"
+# Stateless workloads a VPA may give recommendations for.
+STATELESS = ("grpc-service", "event-worker", "controller")
 
 DATABASE_STORAGE_CLASS = "gp3-high-iops"
 STANDARD_STORAGE_CLASS = "gp3-standard"
@@ -202,6 +210,8 @@ def add_workloads(chart: Construct, cluster: Construct, loaded: LoadedEnvironmen
     env = loaded.model
     workloads = catalog.in_namespace(namespace.name)
     secrets = {}
+    if namespace.name == EDGE_NAMESPACE:
+        secrets[EDGE_TLS_SECRET] = None  # the store is needed for the certificate
     for workload in workloads:
         for secret in workload.secrets:
             secrets.setdefault(secret.name, secret)
@@ -210,6 +220,8 @@ def add_workloads(chart: Construct, cluster: Construct, loaded: LoadedEnvironmen
             namespace=namespace.name, server=env.vault.address, kv_mount=env.vault.kv_mount,
             auth_mount=env.vault.auth_mount, labels=dict(PART_OF)))
         for name, secret in sorted(secrets.items()):
+            if secret is None:
+                continue
             VaultExternalSecret(chart, f"secret-{name}", config=ExternalSecretConfig(
                 name=name, remote_key=f"{namespace.name}/{secret.vault_key}",
                 properties=secret.keys, refresh_interval=env.vault.refresh_interval,
@@ -220,3 +232,20 @@ def add_workloads(chart: Construct, cluster: Construct, loaded: LoadedEnvironmen
             VaultServer(chart, workload.name, cluster=cluster, config=config)
         else:
             _CONSTRUCTS[workload.pattern](chart, workload.name, config=config)
+        if workload.public:
+            host = namespace.name if namespace.customer else workload.name
+            PublicRoute(chart, f"route-{workload.name}", config=RouteConfig(
+                name=workload.name, hostname=f"{host}.{env.edge.domain}",
+                service=workload.name, port=P.HTTP, gateway=GATEWAY_NAME,
+                gateway_namespace=EDGE_NAMESPACE))
+        if env.right_sizing.vpa_enabled and workload.pattern in STATELESS:
+            RecommendOnlyVpa(chart, f"vpa-{workload.name}", target=workload.name)
+    if namespace.name == EDGE_NAMESPACE:
+        authz = next(w for w in workloads if w.pattern == "grpc-service")
+        VaultExternalSecret(chart, "secret-edge-tls", config=ExternalSecretConfig(
+            name=EDGE_TLS_SECRET, remote_key=f"{namespace.name}/{env.edge.tls_vault_key}",
+            properties=("tls.crt", "tls.key"), refresh_interval=env.vault.refresh_interval,
+            labels=dict(PART_OF), secret_type="kubernetes.io/tls"))
+        EdgeGateway(chart, "gateway", config=GatewayConfig(
+            name=GATEWAY_NAME, gateway_class=env.edge.gateway_class, domain=env.edge.domain,
+            tls_secret=EDGE_TLS_SECRET, authz_service=authz.name, authz_port=P.GRPC))

@@ -1,0 +1,185 @@
+"""Check a rendered environment (``dist/<env>/``) before it is merged.
+
+Reads the rendered YAML only — never lib.platform, lib.patterns or cdk8s — so
+it judges any tree, hand-written or generated. ``validate_tree`` returns one
+:class:`Finding` per problem (object, field, what is wrong, how to fix it);
+``python main.py validate`` prints them and exits 1 when there are any.
+
+Checks (``Finding.check``):
+
+- ``schema``: Kubernetes schema of every requested version (strict), CRD
+  schemas from crds/ for custom resources (strict unless the schema
+  preserves unknown fields);
+- ``pod-security``: Pod Security Standards of the namespace's enforce label;
+- ``reference``: every name that points at another object resolves;
+- ``secret-data``: no Secret carries data;
+- ``image-pin``: every image has a tag other than ``latest`` (or a digest);
+- ``rbac-wildcard``: no ``*`` in Roles and ClusterRoles;
+- ``cluster-scoped-namespace``: namespaces only on namespaced kinds;
+- ``name-length``: names, labels and port names within Kubernetes' limits;
+- ``capacity``: ResourceQuotas hold at maximum scale and during rollouts;
+- ``traffic``: declared ``voyager.io/talks-to`` edges vs NetworkPolicies;
+- ``kustomization``: every object file is listed, every listed file exists.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import yaml
+
+from . import capacity, hygiene, pod_security, references, schema, traffic
+from .model import CLUSTER_DIR, KUSTOMIZATION, Finding, Obj, PodTemplate, Tree, load_tree
+from .pod_security import check_pod
+
+DEFAULT_EXTERNAL_NAMESPACES = (
+    "kube-system", "kube-public", "kube-node-lease", "default", "monitoring", "kafka", "external-secrets",
+    "argocd", "velero", "istio-system",
+)
+OLDEST_KUBERNETES = "1.27"
+
+
+def default_versions() -> tuple[str, ...]:
+    newest = schema.newest_version()
+    return (OLDEST_KUBERNETES, newest) if newest != OLDEST_KUBERNETES else (OLDEST_KUBERNETES,)
+
+
+@dataclass
+class Context:
+    """What every check gets: the tree and the assumptions about the world around it."""
+
+    tree: Tree
+    versions: tuple[str, ...]
+    crds: schema.CrdIndex
+    external_namespaces: dict[str, dict] = field(default_factory=dict)  # name -> labels
+    storage_classes: frozenset[str] = frozenset()
+    repo_root: Path | None = None
+
+
+def check_kustomization(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    root = ctx.tree.env_dir
+    listed_files: set[str] = set()
+    env_kust = root / KUSTOMIZATION
+    dirs = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if not env_kust.exists():
+        out.append(Finding(KUSTOMIZATION, "kustomization", "-", "the environment has no kustomization.yaml",
+                           "render it with python main.py"))
+    else:
+        resources = (yaml.safe_load(env_kust.read_text()) or {}).get("resources") or []
+        for d in dirs:
+            if d not in resources:
+                out.append(Finding(KUSTOMIZATION, "kustomization", "resources",
+                                   f"directory {d}/ is not listed, so Argo CD never applies it", f"add {d}"))
+    for d in dirs:
+        kust = root / d / KUSTOMIZATION
+        resources = (yaml.safe_load(kust.read_text()) or {}).get("resources") or [] if kust.exists() else []
+        if not kust.exists():
+            out.append(Finding(f"{d}/{KUSTOMIZATION}", "kustomization", "-", "missing", "render it"))
+        for res in resources:
+            listed_files.add(f"{d}/{res}")
+            if not (root / d / res).exists():
+                out.append(Finding(f"{d}/{KUSTOMIZATION}", "kustomization", "resources",
+                                   f"lists {res}, which does not exist", "re-render"))
+    for obj in ctx.tree.objects:
+        if obj.file not in listed_files and env_kust.exists():
+            out.append(obj.finding("kustomization", "-", f"file {obj.file} is not listed in its kustomization.yaml, "
+                                   "so Argo CD never applies it", "re-render (python main.py)"))
+    return out
+
+
+CHECKS = {
+    "schema": schema.check,
+    "pod-security": pod_security.check,
+    "reference": references.check,
+    "secret-data": hygiene.check_secret_data,
+    "image-pin": hygiene.check_image_pin,
+    "rbac-wildcard": hygiene.check_rbac_wildcard,
+    "cluster-scoped-namespace": hygiene.check_cluster_scoped_namespace,
+    "name-length": hygiene.check_name_length,
+    "capacity": capacity.check,
+    "traffic": traffic.check,
+    "kustomization": check_kustomization,
+}
+
+
+def _external(known) -> dict[str, dict]:
+    if isinstance(known, Mapping):
+        return {name: {**(labels or {}), "kubernetes.io/metadata.name": name} for name, labels in known.items()}
+    return {name: {"kubernetes.io/metadata.name": name} for name in known}
+
+
+def make_context(
+    env_dir: Path,
+    *,
+    kubernetes_versions: Iterable[str] | None = None,
+    known_external_namespaces: Iterable[str] | Mapping[str, Mapping[str, str]] = DEFAULT_EXTERNAL_NAMESPACES,
+    known_storage_classes: Iterable[str] = (),
+    crds_dir: Path = schema.CRDS_DIR,
+    repo_root: Path | None = None,
+) -> Context:
+    env_dir = Path(env_dir)
+    return Context(
+        tree=load_tree(env_dir),
+        versions=tuple(kubernetes_versions or default_versions()),
+        crds=schema.crd_index(crds_dir),
+        external_namespaces=_external(known_external_namespaces),
+        storage_classes=frozenset(known_storage_classes),
+        # dist/<env> -> the repository that holds dist/
+        repo_root=Path(repo_root) if repo_root is not None else env_dir.resolve().parent.parent,
+    )
+
+
+def validate_tree(
+    env_dir: Path,
+    *,
+    kubernetes_versions: Iterable[str] | None = None,
+    known_external_namespaces: Iterable[str] | Mapping[str, Mapping[str, str]] = DEFAULT_EXTERNAL_NAMESPACES,
+    known_storage_classes: Iterable[str] = (),
+    crds_dir: Path = schema.CRDS_DIR,
+    repo_root: Path | None = None,
+    checks: Iterable[str] | None = None,
+    timings: dict[str, float] | None = None,
+) -> list[Finding]:
+    """Every finding of the rendered environment ``env_dir`` (``dist/<env>``), sorted.
+
+    ``kubernetes_versions``: schema versions (default 1.27 and the newest
+    kubernetes_validate ships). ``known_external_namespaces``: namespaces that
+    exist without being rendered (names, or name -> labels).
+    ``known_storage_classes``: StorageClasses the cluster has without
+    rendering them. ``repo_root``: what Argo CD Application paths are relative
+    to (default: the parent of dist/). ``checks``: a subset of :data:`CHECKS`.
+    """
+    started = time.perf_counter()
+    ctx = make_context(env_dir, kubernetes_versions=kubernetes_versions,
+                       known_external_namespaces=known_external_namespaces,
+                       known_storage_classes=known_storage_classes, crds_dir=crds_dir, repo_root=repo_root)
+    if timings is not None:
+        timings["load"] = time.perf_counter() - started
+    selected = list(checks) if checks is not None else list(CHECKS)
+    unknown = [c for c in selected if c not in CHECKS]
+    if unknown:
+        raise ValueError(f"unknown checks {unknown}; known: {', '.join(CHECKS)}")
+    findings: set[Finding] = set(ctx.tree.load_errors)
+    for name in selected:
+        t = time.perf_counter()
+        findings.update(CHECKS[name](ctx))
+        if timings is not None:
+            timings[name] = time.perf_counter() - t
+    return sorted(findings, key=lambda f: (f.check, f.object, f.field, f.message))
+
+
+def environments(dist: Path) -> list[str]:
+    """Rendered environments under ``dist`` (directories with a kustomization)."""
+    dist = Path(dist)
+    if not dist.is_dir():
+        return []
+    return sorted(p.name for p in dist.iterdir() if p.is_dir() and (p / KUSTOMIZATION).exists())
+
+
+__all__ = [
+    "CHECKS", "CLUSTER_DIR", "Context", "DEFAULT_EXTERNAL_NAMESPACES", "Finding", "Obj", "PodTemplate", "Tree",
+    "check_pod", "default_versions", "environments", "load_tree", "make_context", "validate_tree",
+]
