@@ -38,6 +38,17 @@ DEFAULT_EXTERNAL_NAMESPACES = (
     "kube-system", "kube-public", "kube-node-lease", "default", "monitoring", "kafka", "external-secrets",
     "argocd", "velero", "istio-system",
 )
+# Pods that exist in rendered namespaces without being rendered (created by an
+# add-on's own chart or controller): namespace -> label sets of those pods.
+# Selectors that match them are not dangling; traffic checks still ignore them.
+DEFAULT_EXTERNAL_PODS = {
+    "envoy-gateway-system": (
+        # the Envoy Gateway controller (its Helm chart) and the proxies it creates
+        {"control-plane": "envoy-gateway", "app.kubernetes.io/name": "gateway-helm"},
+        {"app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy",
+         "app.kubernetes.io/managed-by": "envoy-gateway"},
+    ),
+}
 OLDEST_KUBERNETES = "1.27"
 
 
@@ -55,6 +66,7 @@ class Context:
     crds: schema.CrdIndex
     external_namespaces: dict[str, dict] = field(default_factory=dict)  # name -> labels
     storage_classes: frozenset[str] = frozenset()
+    external_pods: dict[str, tuple[dict, ...]] = field(default_factory=dict)  # namespace -> pod labels
     repo_root: Path | None = None
 
 
@@ -117,6 +129,7 @@ def make_context(
     kubernetes_versions: Iterable[str] | None = None,
     known_external_namespaces: Iterable[str] | Mapping[str, Mapping[str, str]] = DEFAULT_EXTERNAL_NAMESPACES,
     known_storage_classes: Iterable[str] = (),
+    known_external_pods: Mapping[str, Iterable[Mapping[str, str]]] = DEFAULT_EXTERNAL_PODS,
     crds_dir: Path = schema.CRDS_DIR,
     repo_root: Path | None = None,
 ) -> Context:
@@ -127,6 +140,7 @@ def make_context(
         crds=schema.crd_index(crds_dir),
         external_namespaces=_external(known_external_namespaces),
         storage_classes=frozenset(known_storage_classes),
+        external_pods={ns: tuple(dict(p) for p in pods) for ns, pods in known_external_pods.items()},
         # dist/<env> -> the repository that holds dist/
         repo_root=Path(repo_root) if repo_root is not None else env_dir.resolve().parent.parent,
     )
@@ -138,6 +152,7 @@ def validate_tree(
     kubernetes_versions: Iterable[str] | None = None,
     known_external_namespaces: Iterable[str] | Mapping[str, Mapping[str, str]] = DEFAULT_EXTERNAL_NAMESPACES,
     known_storage_classes: Iterable[str] = (),
+    known_external_pods: Mapping[str, Iterable[Mapping[str, str]]] = DEFAULT_EXTERNAL_PODS,
     crds_dir: Path = schema.CRDS_DIR,
     repo_root: Path | None = None,
     checks: Iterable[str] | None = None,
@@ -149,13 +164,16 @@ def validate_tree(
     kubernetes_validate ships). ``known_external_namespaces``: namespaces that
     exist without being rendered (names, or name -> labels).
     ``known_storage_classes``: StorageClasses the cluster has without
-    rendering them. ``repo_root``: what Argo CD Application paths are relative
+    rendering them. ``known_external_pods``: pods that add-ons run in rendered
+    namespaces (namespace -> label sets), so selectors of them are not dangling.
+    ``repo_root``: what Argo CD Application paths are relative
     to (default: the parent of dist/). ``checks``: a subset of :data:`CHECKS`.
     """
     started = time.perf_counter()
     ctx = make_context(env_dir, kubernetes_versions=kubernetes_versions,
                        known_external_namespaces=known_external_namespaces,
-                       known_storage_classes=known_storage_classes, crds_dir=crds_dir, repo_root=repo_root)
+                       known_storage_classes=known_storage_classes, known_external_pods=known_external_pods,
+                       crds_dir=crds_dir, repo_root=repo_root)
     if timings is not None:
         timings["load"] = time.perf_counter() - started
     selected = list(checks) if checks is not None else list(CHECKS)
@@ -180,6 +198,6 @@ def environments(dist: Path) -> list[str]:
 
 
 __all__ = [
-    "CHECKS", "CLUSTER_DIR", "Context", "DEFAULT_EXTERNAL_NAMESPACES", "Finding", "Obj", "PodTemplate", "Tree",
+    "CHECKS", "CLUSTER_DIR", "Context", "DEFAULT_EXTERNAL_NAMESPACES", "DEFAULT_EXTERNAL_PODS", "Finding", "Obj", "PodTemplate", "Tree",
     "check_pod", "default_versions", "environments", "load_tree", "make_context", "validate_tree",
 ]

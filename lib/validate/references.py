@@ -39,6 +39,10 @@ class _Refs:
     def pods(self, ns: str) -> list[PodTemplate]:
         return self.tree.pods_by_namespace.get(ns, [])
 
+    def pod_labels(self, ns: str) -> list[dict]:
+        """Labels of every pod known to run in ns: rendered ones and add-ons'."""
+        return [p.labels for p in self.pods(ns)] + list(self.ctx.external_pods.get(ns, ()))
+
     def secret_keys(self, ns: str, name: str) -> set[str] | None | bool:
         """False: no such Secret; None: exists, keys unknown; else its keys."""
         secret = self.tree.get("Secret", ns, name)
@@ -207,6 +211,8 @@ class _Refs:
             if spec.get("type") == "ExternalName" or not selector:
                 continue
             pods = [p for p in self.pods(svc.namespace) if matches_map(selector, p.labels)]
+            if not pods and any(matches_map(selector, labels) for labels in self.pod_labels(svc.namespace)):
+                continue  # an add-on's pods: their ports are not ours to know
             if not pods:
                 self.add(svc, "spec.selector", f"selects no pod template in {svc.namespace} ({describe_map(selector)})",
                          "match the workload's pod labels (app, component)")
@@ -224,7 +230,7 @@ class _Refs:
     def pdbs(self) -> None:
         for pdb in self.tree.kind("PodDisruptionBudget"):
             selector = pdb.spec.get("selector")
-            if not any(matches(selector, p.labels) for p in self.pods(pdb.namespace)):
+            if not any(matches(selector, labels) for labels in self.pod_labels(pdb.namespace)):
                 self.add(pdb, "spec.selector", f"selects no pod template in {pdb.namespace} ({describe(selector)})",
                          "match the workload's pod labels")
 
@@ -258,7 +264,7 @@ class _Refs:
             spec = np.spec
             selector = spec.get("podSelector")
             if selector and (selector.get("matchLabels") or selector.get("matchExpressions")):
-                if not any(matches(selector, p.labels) for p in self.pods(np.namespace)):
+                if not any(matches(selector, labels) for labels in self.pod_labels(np.namespace)):
                     self.add(np, "spec.podSelector", f"selects no pod template in {np.namespace} ({describe(selector)})",
                              "match the workload's pod labels, or remove the policy")
             for direction, key in (("ingress", "from"), ("egress", "to")):
