@@ -97,6 +97,8 @@ def _validate_parser() -> argparse.ArgumentParser:
                              f"{', '.join(DEFAULT_EXTERNAL_NAMESPACES)} (repeatable)")
     parser.add_argument("--storage-class", action="append", dest="storage_classes", default=[], metavar="NAME",
                         help="a StorageClass the cluster has without rendering it (repeatable)")
+    parser.add_argument("--repo-root", type=Path, default=None, metavar="DIR",
+                        help="what Argo CD Application paths are relative to (default: the parent of --dir)")
     return parser
 
 
@@ -121,7 +123,7 @@ def _validate(argv: list[str]) -> int:
         findings = validate_tree(
             args.dir / env, kubernetes_versions=args.versions, checks=args.checks,
             known_external_namespaces=tuple(DEFAULT_EXTERNAL_NAMESPACES) + tuple(args.external),
-            known_storage_classes=args.storage_classes,
+            known_storage_classes=args.storage_classes, repo_root=args.repo_root,
         )
         for finding in findings:
             print(finding.line(env))

@@ -30,6 +30,8 @@ from typing import Iterable, Mapping
 
 import yaml
 
+from .model import _Loader
+
 from . import capacity, hygiene, pod_security, references, schema, traffic
 from .model import CLUSTER_DIR, KUSTOMIZATION, Finding, Obj, PodTemplate, Tree, load_tree
 from .pod_security import check_pod
@@ -80,14 +82,15 @@ def check_kustomization(ctx: Context) -> list[Finding]:
         out.append(Finding(KUSTOMIZATION, "kustomization", "-", "the environment has no kustomization.yaml",
                            "render it with python main.py"))
     else:
-        resources = (yaml.safe_load(env_kust.read_text()) or {}).get("resources") or []
+        resources = (yaml.load(env_kust.read_bytes(), Loader=_Loader) or {}).get("resources") or []
         for d in dirs:
             if d not in resources:
                 out.append(Finding(KUSTOMIZATION, "kustomization", "resources",
                                    f"directory {d}/ is not listed, so Argo CD never applies it", f"add {d}"))
     for d in dirs:
         kust = root / d / KUSTOMIZATION
-        resources = (yaml.safe_load(kust.read_text()) or {}).get("resources") or [] if kust.exists() else []
+        loaded = yaml.load(kust.read_bytes(), Loader=_Loader) if kust.exists() else None
+        resources = (loaded or {}).get("resources") or []
         if not kust.exists():
             out.append(Finding(f"{d}/{KUSTOMIZATION}", "kustomization", "-", "missing", "render it"))
         for res in resources:
@@ -198,6 +201,7 @@ def environments(dist: Path) -> list[str]:
 
 
 __all__ = [
-    "CHECKS", "CLUSTER_DIR", "Context", "DEFAULT_EXTERNAL_NAMESPACES", "DEFAULT_EXTERNAL_PODS", "Finding", "Obj", "PodTemplate", "Tree",
+    "CHECKS", "CLUSTER_DIR", "Context", "DEFAULT_EXTERNAL_NAMESPACES", "DEFAULT_EXTERNAL_PODS", "Finding",
+    "Obj", "PodTemplate", "Tree",
     "check_pod", "default_versions", "environments", "load_tree", "make_context", "validate_tree",
 ]

@@ -181,7 +181,8 @@ def _check_quota(ctx, quota: Obj) -> list[Finding]:
             add(key, value * replicas, value * extra, who)
         if owner.kind == "StatefulSet":
             for vct in owner.spec.get("volumeClaimTemplates") or []:
-                storage = _q((((vct or {}).get("spec") or {}).get("resources") or {}).get("requests", {}).get("storage"))
+                vspec = (vct or {}).get("spec") or {}
+                storage = _q(((vspec.get("resources") or {}).get("requests") or {}).get("storage"))
                 add("persistentvolumeclaims", Fraction(replicas), Fraction(0), who)
                 if storage is not None:
                     add("requests.storage", storage * replicas, Fraction(0), who)
@@ -205,7 +206,8 @@ def _check_quota(ctx, quota: Obj) -> list[Finding]:
     object_counts = {
         "services": sum(1 for o in objs if o.kind == "Service"),
         "services.loadbalancers": sum(1 for o in objs if o.kind == "Service" and o.spec.get("type") == "LoadBalancer"),
-        "services.nodeports": sum(1 for o in objs if o.kind == "Service" and o.spec.get("type") in ("NodePort", "LoadBalancer")),
+        "services.nodeports": sum(1 for o in objs if o.kind == "Service"
+                                  and o.spec.get("type") in ("NodePort", "LoadBalancer")),
         "secrets": len(secret_names),
         "configmaps": sum(1 for o in objs if o.kind == "ConfigMap") + 1,  # + kube-root-ca.crt
         "resourcequotas": sum(1 for o in objs if o.kind == "ResourceQuota"),

@@ -64,7 +64,8 @@ def check_rbac_wildcard(ctx) -> list[Finding]:
                     if any(isinstance(v, str) and "*" in v for v in values):
                         out.append(obj.finding(
                             "rbac-wildcard", f"rules[{i}].{key}",
-                            f"wildcard in {key} grants every present and future {key[:-1] if key.endswith('s') else key}",
+                            f"wildcard in {key} grants every present and future "
+                            f"{key[:-1] if key.endswith('s') else key}",
                             f"list the {key} the workload uses"))
     return out
 

@@ -2,7 +2,7 @@
 they report (findings: object, field, what is wrong, how to fix it)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 

@@ -75,7 +75,8 @@ class _Refs:
             self.add(obj, field, f"Secret {ns}/{name} is neither rendered nor written by an ExternalSecret",
                      f"add an ExternalSecret in {ns} whose spec.target.name is {name!r}, or fix the name")
         elif key is not None and keys is not None and key not in keys:
-            self.add(obj, field, f"Secret {ns}/{name} has no key {key!r} (it has: {', '.join(sorted(map(str, keys))) or 'none'})",
+            have = ", ".join(sorted(map(str, keys))) or "none"
+            self.add(obj, field, f"Secret {ns}/{name} has no key {key!r} (it has: {have})",
                      "add the key to the ExternalSecret's spec.data, or fix the key")
 
     def need_configmap(self, obj: Obj, field: str, ns: str, name, key=None) -> None:
@@ -100,11 +101,17 @@ class _Refs:
         for obj in self.tree.objects:
             ns = obj.namespace
             if ns and not self.ns_known(ns):
-                self.add(obj, "metadata.namespace", f"namespace {ns!r} is neither rendered nor a known external namespace",
+                self.add(obj, "metadata.namespace",
+                         f"namespace {ns!r} is neither rendered nor a known external namespace",
                          "render its Namespace (lib/catalog/namespaces.py), or fix the namespace")
 
     def pod_refs(self, pod: PodTemplate) -> None:
         obj, ns, spec, base = pod.owner, pod.namespace, pod.spec, pod.path
+        priority = spec.get("priorityClassName")
+        if priority and not str(priority).startswith("system-") \
+                and self.tree.get("PriorityClass", "", priority) is None:
+            self.add(obj, f"{base}.priorityClassName", f"PriorityClass {priority!r} is not rendered in cluster/",
+                     "render it, or use one that is (pods naming a missing class are rejected)")
         sa = spec.get("serviceAccountName") or spec.get("serviceAccount")
         if sa and sa != "default" and self.tree.get("ServiceAccount", ns, sa) is None:
             self.add(obj, f"{base}.serviceAccountName", f"ServiceAccount {ns}/{sa} is not rendered",
@@ -145,7 +152,8 @@ class _Refs:
                 source = (env or {}).get("valueFrom") or {}
                 ref = source.get("secretKeyRef")
                 if isinstance(ref, dict) and not ref.get("optional"):
-                    self.need_secret(obj, f"{path}.env[{i}].valueFrom.secretKeyRef", ns, ref.get("name"), ref.get("key"))
+                    self.need_secret(obj, f"{path}.env[{i}].valueFrom.secretKeyRef", ns, ref.get("name"),
+                                     ref.get("key"))
                 ref = source.get("configMapKeyRef")
                 if isinstance(ref, dict) and not ref.get("optional"):
                     self.need_configmap(obj, f"{path}.env[{i}].valueFrom.configMapKeyRef", ns, ref.get("name"),
@@ -160,7 +168,8 @@ class _Refs:
             for i, mount in enumerate(c.get("volumeMounts") or []):
                 name = (mount or {}).get("name")
                 if name not in volumes and name not in claims:
-                    self.add(obj, f"{path}.volumeMounts[{i}].name", f"mounts volume {name!r}, which the pod does not define",
+                    self.add(obj, f"{path}.volumeMounts[{i}].name",
+                             f"mounts volume {name!r}, which the pod does not define",
                              "add it to spec.volumes (or volumeClaimTemplates), or fix the name")
 
     def pvcs(self) -> None:
@@ -265,7 +274,8 @@ class _Refs:
             selector = spec.get("podSelector")
             if selector and (selector.get("matchLabels") or selector.get("matchExpressions")):
                 if not any(matches(selector, labels) for labels in self.pod_labels(np.namespace)):
-                    self.add(np, "spec.podSelector", f"selects no pod template in {np.namespace} ({describe(selector)})",
+                    self.add(np, "spec.podSelector",
+                             f"selects no pod template in {np.namespace} ({describe(selector)})",
                              "match the workload's pod labels, or remove the policy")
             for direction, key in (("ingress", "from"), ("egress", "to")):
                 for i, rule in enumerate(spec.get(direction) or []):
@@ -285,7 +295,8 @@ class _Refs:
                 rkind, rname = ref.get("kind"), ref.get("name")
                 if rkind == "Role" and kind == "RoleBinding":
                     if self.tree.get("Role", rb.namespace, rname) is None:
-                        self.add(rb, "roleRef", f"Role {rb.namespace}/{rname} is not rendered", "render it, or fix the name")
+                        self.add(rb, "roleRef", f"Role {rb.namespace}/{rname} is not rendered",
+                                 "render it, or fix the name")
                 elif rkind == "ClusterRole":
                     if rname == "cluster-admin":
                         self.add(rb, "roleRef", "binds cluster-admin (every right on every resource)",
@@ -312,6 +323,55 @@ class _Refs:
                     elif ns not in self.ctx.external_namespaces:
                         self.add(rb, f"subjects[{i}].namespace",
                                  f"namespace {ns!r} is neither rendered nor a known external namespace", "fix it")
+
+    def secret_stores(self) -> None:
+        for kind in ("SecretStore", "ClusterSecretStore"):
+            for store in self.tree.kind(kind):
+                for name, provider in (store.spec.get("provider") or {}).items():
+                    auth = (provider or {}).get("auth") if isinstance(provider, dict) else None
+                    for method, conf in (auth or {}).items() if isinstance(auth, dict) else ():
+                        ref = (conf or {}).get("serviceAccountRef") if isinstance(conf, dict) else None
+                        if not isinstance(ref, dict) or not ref.get("name"):
+                            continue
+                        ns = ref.get("namespace") or store.namespace
+                        field = f"spec.provider.{name}.auth.{method}.serviceAccountRef"
+                        if ns in self.tree.namespaces and ref["name"] != "default" \
+                                and self.tree.get("ServiceAccount", ns, ref["name"]) is None:
+                            self.add(store, field, f"ServiceAccount {ns}/{ref['name']} is not rendered",
+                                     "render it, or fix the name")
+
+    def gateways(self) -> None:
+        for gw in self.tree.kind("Gateway"):
+            for i, listener in enumerate(gw.spec.get("listeners") or []):
+                tls = (listener or {}).get("tls") or {}
+                for j, cert in enumerate(tls.get("certificateRefs") or []):
+                    cert = cert or {}
+                    if cert.get("group", "") != "" or cert.get("kind", "Secret") != "Secret":
+                        continue
+                    ns = cert.get("namespace") or gw.namespace
+                    self.need_secret(gw, f"spec.listeners[{i}].tls.certificateRefs[{j}]", ns, cert.get("name"))
+        for policy in self.tree.kind("SecurityPolicy"):
+            for method in ("grpc", "http"):
+                conf = ((policy.spec.get("extAuth") or {}).get(method)) or {}
+                refs = list(conf.get("backendRefs") or []) + ([conf["backendRef"]] if conf.get("backendRef") else [])
+                for j, ref in enumerate(refs):
+                    self._service_port(policy, f"spec.extAuth.{method}.backendRefs[{j}]", ref or {})
+
+    def _service_port(self, obj: Obj, field: str, ref: dict) -> None:
+        if ref.get("group", "") != "" or ref.get("kind", "Service") != "Service":
+            return
+        ns = ref.get("namespace") or obj.namespace
+        svc = self.tree.get("Service", ns, ref.get("name"))
+        if svc is None:
+            if ns in self.tree.namespaces or ns not in self.ctx.external_namespaces:
+                self.add(obj, field, f"Service {ns}/{ref.get('name')} is not rendered",
+                         "render it, or fix name/namespace")
+            return
+        ports = {(p or {}).get("port") for p in svc.spec.get("ports") or []}
+        if ref.get("port") is not None and ref.get("port") not in ports:
+            self.add(obj, f"{field}.port", f"Service {ns}/{svc.name} has no port {ref.get('port')} "
+                     f"(it has: {', '.join(map(str, sorted(p for p in ports if p is not None)))})",
+                     "use one of the Service's ports")
 
     def external_secrets(self) -> None:
         for es in self.tree.kind("ExternalSecret"):
@@ -417,7 +477,8 @@ class _Refs:
         for app in self.tree.kind("Application"):
             spec = app.spec
             if spec.get("project") and spec["project"] not in projects:
-                self.add(app, "spec.project", f"AppProject {spec['project']!r} is not rendered", "render it, or use default")
+                self.add(app, "spec.project", f"AppProject {spec['project']!r} is not rendered",
+                         "render it, or use default")
             sources = [("spec.source", spec.get("source"))] + [
                 (f"spec.sources[{i}]", s) for i, s in enumerate(spec.get("sources") or [])]
             for field, source in sources:
@@ -470,6 +531,8 @@ def check(ctx) -> list[Finding]:
     refs.network_policies()
     refs.rbac()
     refs.external_secrets()
+    refs.secret_stores()
+    refs.gateways()
     refs.routes()
     refs.target_refs()
     refs.argo()

@@ -283,7 +283,8 @@ def check(ctx) -> list[Finding]:
                 if not ports:
                     out.append(owner.finding("traffic", field_name,
                                              f"{entry}: {dst.owner.ref} has no container port named {port_name!r}",
-                                             f"use one of: {', '.join(sorted(str(p.name) for p in dst.ports if p.name))}"))
+                                             "use one of: " + ", ".join(
+                                                 sorted(str(p.name) for p in dst.ports if p.name))))
                     continue
                 for src in sources:
                     for port in ports:
@@ -322,7 +323,7 @@ def check(ctx) -> list[Finding]:
                 why = []
                 why.append(f"{dst.owner.ref} is not isolated for ingress" if ing is True
                            else f"ingress allowed by {dst.namespace}/{_names(ing)}")
-                why.append(f"its pods are not isolated for egress" if eg is True
+                why.append("its pods are not isolated for egress" if eg is True
                            else f"egress allowed by {src.namespace}/{_names(eg)}")
                 target = f"{dst.namespace}/{dst.app}:{port.name}" if dst.app and port.name else None
                 out.append(src.owner.finding(
