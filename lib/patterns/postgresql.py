@@ -18,7 +18,10 @@ from ..k8s.api import core
 from ..k8s.objects import emit
 from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
 
-POSTGRES_UID = 999  # the official image's postgres user
+# Not the image's 999: a UID >= 10000 never collides with a host user. The
+# official image runs as an arbitrary UID (nss_wrapper) once PGDATA is writable,
+# which fsGroup makes it.
+POSTGRES_UID = 10999
 DATA_DIR = "/var/lib/postgresql/data"
 
 

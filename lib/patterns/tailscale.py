@@ -51,6 +51,9 @@ class TailscaleNode(Construct):
             "resources": c.resources,
             "livenessProbe": {"httpGet": {"path": "/healthz", "port": "metrics"},
                               "initialDelaySeconds": 30, "periodSeconds": 30},
+            # /healthz turns healthy once the node is logged in to the tailnet.
+            "readinessProbe": {"httpGet": {"path": "/healthz", "port": "metrics"},
+                               "initialDelaySeconds": 5, "periodSeconds": 10},
             "securityContext": container_security_context(),
             "volumeMounts": mounts,
         }

@@ -15,7 +15,9 @@ from ..k8s.api import core
 from ..k8s.objects import emit
 from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
 
-VAULT_UID = 100  # the official image's vault user
+# Not the image's 100: a UID >= 10000 never collides with a host user; the
+# data volume is writable through fsGroup.
+VAULT_UID = 10100
 
 
 @dataclass(frozen=True)
