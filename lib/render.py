@@ -123,9 +123,11 @@ def render(
                     objects=objects, files=len(paths) + kustomizations,
                     seconds=time.perf_counter() - started[name],
                 ))
-            # Environments not rendered this time are carried over unchanged.
+            # A partial render (--env) carries the other environments over unchanged;
+            # a full render replaces dist/ whole, so a deleted environment disappears.
             rendered = {env.model.name for env in loaded}
-            if outdir.exists():
+            partial = rendered != set(available_environments(values_dir))
+            if partial and outdir.exists():
                 for entry in outdir.iterdir():
                     if entry.name not in rendered:
                         if entry.is_dir():

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -43,8 +44,8 @@ def by_kind(objects, kind: str) -> dict[str, dict]:
 # --- the render as a process ----------------------------------------------------------------
 
 def test_render_is_deterministic(rendered, tmp_path):
-    # A different --jobs also changes how namespaces are sharded over workers.
-    again = render_into(tmp_path / "again", "--jobs", "4")
+    # Two workers per environment: namespaces are sharded differently than in `rendered`.
+    again = render_into(tmp_path / "again", "--jobs", str(2 * len(ENVS)))
     first, second = tree_bytes(rendered), tree_bytes(again)
     assert sorted(first) == sorted(second)
     assert [p for p in first if first[p] != second[p]] == []
@@ -112,6 +113,20 @@ def test_failed_render_leaves_the_previous_tree(rendered, tmp_path):
     assert {p.name for p in tmp_path.iterdir()} - {".dist.lock"} == {"dist", "values"}
 
 
+def test_full_render_drops_an_environment_that_no_longer_exists(rendered, tmp_path):
+    out = copy_tree(rendered, tmp_path / "dist")
+    (out / "qa" / CLUSTER_DIR).mkdir(parents=True)
+    (out / "qa" / CLUSTER_DIR / "namespace-old.yaml").write_text("# from a deleted qa.yaml\n")
+    render_into(out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(ENVS)
+
+
+def test_output_directory_has_ordinary_permissions(rendered):
+    umask = os.umask(0)
+    os.umask(umask)
+    assert oct(rendered.stat().st_mode & 0o777) == oct(0o777 & ~umask)
+
+
 def test_killed_render_leaves_the_old_tree(rendered, tmp_path):
     """SIGKILL while files are being written: dist/ is untouched (the swap is one rename)."""
     out = copy_tree(rendered, tmp_path / "dist")
@@ -150,13 +165,16 @@ def test_killed_render_leaves_the_old_tree(rendered, tmp_path):
 
 def test_rendering_one_env_leaves_the_others_untouched(rendered, tmp_path):
     out = copy_tree(rendered, tmp_path / "dist")
-    (out / "production" / "jeeves" / "hand-edit.yaml").write_text("# kept\n")
+    others = [env for env in ENVS if env != "staging"]
+    assert others
+    for env in others:
+        (out / env / CLUSTER_DIR / "hand-edit.yaml").write_text("# kept\n")
     (out / "README.md").write_text("# not ours\n")
-    production_before = tree_bytes(out / "production")
+    before = {env: tree_bytes(out / env) for env in others}
 
     render_into(out, "--env", "staging")
 
-    assert tree_bytes(out / "production") == production_before
+    assert {env: tree_bytes(out / env) for env in others} == before
     assert (out / "README.md").read_text() == "# not ours\n"
     assert tree_bytes(out / "staging") == tree_bytes(rendered / "staging")
 
@@ -180,21 +198,24 @@ def test_cdk8s_synth(tmp_path):
 
 # --- the tree's layout ----------------------------------------------------------------------
 
+def kustomize(root: Path) -> str | None:
+    """``kubectl kustomize root``: None when it builds one object per file below root."""
+    proc = subprocess.run(["kubectl", "kustomize", str(root)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return proc.stderr.strip()
+    built = [d for d in yaml.safe_load_all(proc.stdout) if d]
+    files = [p for p in root.rglob("*.yaml") if p.name != KUSTOMIZATION]
+    return None if len(built) == len(files) else f"{len(built)} objects from {len(files)} files"
+
+
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 @pytest.mark.parametrize("env", ENVS)
 def test_kubectl_kustomize_builds_every_directory(rendered, env):
     roots = sorted(p.parent for p in (rendered / env).rglob(KUSTOMIZATION))
-    assert roots, "no kustomization.yaml rendered"
-    failures = []
-    for root in roots:
-        proc = subprocess.run(["kubectl", "kustomize", str(root)], capture_output=True, text=True)
-        if proc.returncode != 0:
-            failures.append(f"{root.relative_to(rendered)}: {proc.stderr.strip()}")
-            continue
-        built = [d for d in yaml.safe_load_all(proc.stdout) if d]
-        files = [p for p in root.rglob("*.yaml") if p.name != KUSTOMIZATION]
-        if len(built) != len(files):
-            failures.append(f"{root.relative_to(rendered)}: {len(built)} objects from {len(files)} files")
+    assert len(roots) > 1, "no kustomization.yaml rendered"
+    with ThreadPoolExecutor(max_workers=4) as pool:  # kubectl is a process: threads suffice
+        results = list(pool.map(kustomize, roots))
+    failures = [f"{root.relative_to(rendered)}: {error}" for root, error in zip(roots, results) if error]
     assert failures == []
 
 

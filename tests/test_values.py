@@ -109,10 +109,6 @@ def test_unknown_top_level_key_suggests_the_right_one(tmp_path, values_dir):
                  "did you mean 'customers'?")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lib/config/loader.py _model_at: a list index or dict key steps into the model's "
-    "__args__ (empty) instead of staying on the already unwrapped item model, so keys "
-    "inside customers[i], workloads.<name>, namespaces.<name> get no 'did you mean'"))
 @pytest.mark.parametrize("where", ["customer", "workload", "namespace"])
 def test_unknown_nested_key_suggests_the_right_one(tmp_path, values_dir, where):
     def typo(data):
@@ -131,9 +127,6 @@ def test_unknown_nested_key_suggests_the_right_one(tmp_path, values_dir, where):
     expect_error(tmp_path, values_dir, "staging", shown(staging), key, f"did you mean {hint}?")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lib/config/loader.py reports pydantic's first error; a misspelt required key shows up "
-    "as 'required key is missing' before the 'unknown key' error that names the typo"))
 def test_misspelt_required_key_is_reported_as_the_typo(tmp_path, values_dir):
     def typo(data):
         workload = dict(WORKLOAD)
@@ -181,10 +174,6 @@ def test_limits_below_requests(tmp_path, values_dir):
                  "limits.cpu (100m) is below requests.cpu (500m)")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lib/config/loader.py LoadedEnvironment.file_of walks up to the nearest key with an "
-    "origin; when base.yaml set the whole `workloads` mapping and staging.yaml overrides "
-    "both numbers, the error names base.yaml (the file that did not cause it)"))
 def test_limits_below_requests_in_an_override_names_the_override(tmp_path, values_dir):
     def base_sizes(data):
         data.setdefault("workloads", {})[WORKLOAD_NAME] = WORKLOAD
@@ -239,9 +228,6 @@ def test_extends_loop(tmp_path, values_dir):
     expect_error(tmp_path, values_dir, "staging", in_the_loop, "extends", "loop")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lib/config/loader.py names the file the loop comes back to (staging.yaml), whose "
-    "`extends: base` is fine, not base.yaml whose `extends: staging` closes the loop"))
 def test_extends_loop_names_the_file_that_closes_it(tmp_path, values_dir):
     base = edit(values_dir, "base.yaml", lambda data: data.update(extends="staging"))
     expect_error(tmp_path, values_dir, "staging", shown(base), "extends", "loop")
@@ -308,10 +294,6 @@ def test_parse_quantity_error_names_the_accepted_forms():
         parse_quantity("2 cores")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lib/config/quantity.py strips the text before matching (and `$` also matches before a "
-    "trailing newline), so ' 100m' passes validation and is rendered as-is into a "
-    "LimitRange/quota the API server rejects"))
 @pytest.mark.parametrize("text", [" 100m", "100m ", "100m\n"])
 def test_parse_quantity_rejects_surrounding_whitespace(text):
     with pytest.raises(ValueError):

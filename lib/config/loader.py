@@ -97,7 +97,12 @@ class LoadedEnvironment:
         self.chain = chain
 
     def file_of(self, loc: tuple) -> str:
-        """The file that set ``loc`` or its nearest parent key."""
+        """The last file (in inheritance order) that set ``loc`` or a key below it;
+        else the file that set its nearest parent key."""
+        loc = tuple(loc)
+        below = [f for key, f in self._origin.items() if key[:len(loc)] == loc]
+        if below:
+            return max(below, key=self.chain.index)
         for end in range(len(loc), -1, -1):
             found = self._origin.get(tuple(loc[:end]))
             if found:
@@ -123,9 +128,7 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             return None
         field = model.model_fields.get(part) if isinstance(part, str) else None
         if field is None:
-            # a dict key or list index: step into the container's value type
-            args = getattr(model, "__args__", ())
-            model = args[-1] if args else None
+            # A list index or dict key: _unwrap already stepped into the item model.
             continue
         model = _unwrap(field.annotation)
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
@@ -170,7 +173,8 @@ def load_environment(name: str, values_dir: Path = VALUES_DIR) -> LoadedEnvironm
     while current is not None:
         path = values_dir / f"{current}.yaml"
         if any(p == str(path) for p, _ in chain):
-            raise ValuesError(_display(path), "extends", "inheritance loops back to itself")
+            cycle = " -> ".join([Path(p).stem for p, _ in chain] + [current])
+            raise ValuesError(_display(Path(chain[-1][0])), "extends", f"inheritance loops: {cycle}")
         if not path.exists():
             child = chain[-1][0] if chain else _display(values_dir)
             raise ValuesError(_display(Path(child)), "extends", f"no values file {current!r}")
@@ -197,7 +201,9 @@ def load_environment(name: str, values_dir: Path = VALUES_DIR) -> LoadedEnvironm
     try:
         model = Environment.model_validate(merged)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
+        errors = exc.errors(include_url=False)
+        # A misspelt key also makes its right spelling "missing": name the typo.
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(first["loc"])
         loaded = LoadedEnvironment(Environment.model_construct(), origin, files)
         raise loaded.error(loc, _explain(first)) from None

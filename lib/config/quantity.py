@@ -39,7 +39,7 @@ def parse_quantity(text: str | int | float) -> Fraction:
         if text < 0:
             raise ValueError(f"{text!r} is negative")
         return Fraction(str(text))
-    match = _PATTERN.match(text.strip()) if isinstance(text, str) else None
+    match = _PATTERN.fullmatch(text) if isinstance(text, str) else None
     if not match:
         raise ValueError(
             f"{text!r} is not a Kubernetes quantity (examples: 250m, 2, 512Mi, 4Gi)"

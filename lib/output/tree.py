@@ -70,7 +70,11 @@ def new_tree(outdir: Path) -> Path:
         shutil.rmtree(stale, ignore_errors=True)
     for stale in outdir.parent.glob(f".{outdir.name}-old-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f".{outdir.name}-new-", dir=outdir.parent))
+    tree = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-new-", dir=outdir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tree.chmod(0o777 & ~umask)  # mkdtemp's 0700 would become dist/'s mode
+    return tree
 
 
 def swap_in(new: Path, outdir: Path) -> None:
