@@ -1,29 +1,21 @@
 """File names and bytes of the rendered tree.
 
 ``dist/<env>/<namespace>/<kind>-<name>.yaml``; cluster-scoped objects (no
-``metadata.namespace``) under ``dist/<env>/cluster/``. YAML comes from PyYAML's
-C emitter on the Python side: far cheaper than asking cdk8s to write files.
+``metadata.namespace``) under ``dist/<env>/cluster/``. YAML is written on the
+Python side (lib/output/fastyaml.py): far cheaper than asking cdk8s to write
+files, and ~5x cheaper than PyYAML's representer.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-import yaml
+from . import fastyaml
 
 CLUSTER_DIR = "cluster"
 KUSTOMIZATION = "kustomization.yaml"
 
-try:  # the C emitter is ~10x faster; the pure one gives identical bytes
-    _Dumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover
-    _Dumper = yaml.SafeDumper
-
-
 def dump(obj: dict) -> bytes:
-    return yaml.dump(
-        obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-        allow_unicode=True, width=120,
-    ).encode("utf-8")
+    return fastyaml.dump(obj).encode("utf-8")
 
 
 def object_path(obj: dict) -> tuple[str, str]:

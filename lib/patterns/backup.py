@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from ..k8s.api import crd
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class BackupScheduleConfig:
             raise ValueError(f"backup {self.name}: {self.schedule!r} is not a 5-field cron expression")
 
 
-class BackupSchedule(Construct):
+class BackupSchedule(Group):
     def __init__(self, scope: Construct, id: str, *, config: BackupScheduleConfig):
         super().__init__(scope, id)
         c = config

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from ..k8s.api import core
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class PriorityClassConfig:
     description: str
 
 
-class StorageClasses(Construct):
+class StorageClasses(Group):
     def __init__(self, scope: Construct, id: str, *, classes: tuple[StorageClassConfig, ...]):
         super().__init__(scope, id)
         for c in classes:
@@ -39,7 +39,7 @@ class StorageClasses(Construct):
                  reclaimPolicy="Retain")
 
 
-class PriorityClasses(Construct):
+class PriorityClasses(Group):
     def __init__(self, scope: Construct, id: str, *, classes: tuple[PriorityClassConfig, ...]):
         super().__init__(scope, id)
         for c in classes:

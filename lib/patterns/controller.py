@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from ..k8s.api import core, crd
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 from .pod import Scheduling, container_security_context, pod_security_context, service_for
 
 
@@ -40,7 +40,7 @@ class ControllerConfig:
         return self.replicas + -(-self.replicas // 4)
 
 
-class Controller(Construct):
+class Controller(Group):
     def __init__(self, scope: Construct, id: str, *, config: ControllerConfig):
         super().__init__(scope, id)
         c = config

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from ..k8s.api import crd
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 
 EDGE_ROUTES_LABEL = "voyager.io/edge-routes"
 
@@ -33,7 +33,7 @@ class RouteConfig:
     gateway_namespace: str
 
 
-class EdgeGateway(Construct):
+class EdgeGateway(Group):
     def __init__(self, scope: Construct, id: str, *, config: GatewayConfig):
         super().__init__(scope, id)
         c = config
@@ -64,7 +64,7 @@ class EdgeGateway(Construct):
         })
 
 
-class PublicRoute(Construct):
+class PublicRoute(Group):
     def __init__(self, scope: Construct, id: str, *, config: RouteConfig):
         super().__init__(scope, id)
         c = config

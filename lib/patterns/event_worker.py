@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from ..k8s.api import core, crd
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
 
 
@@ -54,7 +54,7 @@ class EventWorkerConfig:
         return self.max_replicas + -(-self.max_replicas // 4)
 
 
-class EventWorker(Construct):
+class EventWorker(Group):
     def __init__(self, scope: Construct, id: str, *, config: EventWorkerConfig):
         super().__init__(scope, id)
         c = config

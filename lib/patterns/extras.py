@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from ..k8s.api import crd
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,7 @@ class MeshConfig:
     network: str
 
 
-class IstioControlPlane(Construct):
+class IstioControlPlane(Group):
     """The spec's IstioOperator, ingress gateway off: Envoy Gateway is the edge.
 
     Upstream's IstioOperator CRD has no schema, so the generated binding
@@ -33,7 +33,7 @@ class IstioControlPlane(Construct):
         })
 
 
-class RecommendOnlyVpa(Construct):
+class RecommendOnlyVpa(Group):
     """A VPA in ``Off`` mode: it publishes recommendations, never evicts.
     (Mode ``Auto`` would fight the HPA on CPU and memory.)"""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from ..k8s.api import crd
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 
 IN_CLUSTER = "https://kubernetes.default.svc"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
@@ -57,7 +57,7 @@ def _sync_policy(create_namespace: bool) -> dict:
     }
 
 
-class Gitops(Construct):
+class Gitops(Group):
     def __init__(self, scope: Construct, id: str, *, config: GitopsConfig):
         super().__init__(scope, id)
         c = config

@@ -15,7 +15,7 @@ from typing import Optional
 from constructs import Construct
 
 from ..k8s.api import core, crd
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 from .pod import (
     Scheduling,
     container_security_context,
@@ -103,7 +103,7 @@ def _pre_stop(seconds: int) -> dict:
     return {"preStop": {"exec": {"command": ["/bin/sh", "-c", f"sleep {seconds}"]}}}
 
 
-class GrpcService(Construct):
+class GrpcService(Group):
     def __init__(self, scope: Construct, id: str, *, config: GrpcServiceConfig):
         super().__init__(scope, id)
         c = config

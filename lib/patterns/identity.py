@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from ..k8s.api import core
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class IdentityConfig:
         return bool(self.rules or self.cluster_rules)
 
 
-class WorkloadIdentity(Construct):
+class WorkloadIdentity(Group):
     def __init__(self, scope: Construct, id: str, *, cluster: Construct, config: IdentityConfig):
         super().__init__(scope, id)
         sa = config.service_account

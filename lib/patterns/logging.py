@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from ..k8s.api import core
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class FluentBitConfig:
         }
 
 
-class FluentBit(Construct):
+class FluentBit(Group):
     def __init__(self, scope: Construct, id: str, *, cluster: Construct, config: FluentBitConfig):
         super().__init__(scope, id)
         c = config

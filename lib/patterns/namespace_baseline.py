@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from ..k8s.api import core
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 
 POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
 
@@ -70,7 +70,7 @@ def namespace_labels(config: NamespaceBaselineConfig) -> dict[str, str]:
     }
 
 
-class NamespaceBaseline(Construct):
+class NamespaceBaseline(Group):
     """The Namespace (into ``cluster``) and its quota, defaults and deny policies."""
 
     def __init__(self, scope: Construct, id: str, *, cluster: Construct,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from ..k8s.api import core
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
 
 # Not the image's 999: a UID >= 10000 never collides with a host user. The
@@ -53,7 +53,7 @@ class PostgresConfig:
             )
 
 
-class PostgresDatabase(Construct):
+class PostgresDatabase(Group):
     def __init__(self, scope: Construct, id: str, *, config: PostgresConfig):
         super().__init__(scope, id)
         c = config

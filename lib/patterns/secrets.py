@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from ..k8s.api import core, crd
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 
 STORE_NAME = "vault"
 AUTH_SERVICE_ACCOUNT = "vault-auth"
@@ -44,7 +44,7 @@ class ExternalSecretConfig:
             raise ValueError(f"ExternalSecret {self.name}: no keys to copy")
 
 
-class VaultSecretStore(Construct):
+class VaultSecretStore(Group):
     def __init__(self, scope: Construct, id: str, *, config: VaultStoreConfig):
         super().__init__(scope, id)
         c = config
@@ -64,7 +64,7 @@ class VaultSecretStore(Construct):
         })
 
 
-class VaultExternalSecret(Construct):
+class VaultExternalSecret(Group):
     def __init__(self, scope: Construct, id: str, *, config: ExternalSecretConfig):
         super().__init__(scope, id)
         c = config

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from ..k8s.api import core, crd
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
 
 
@@ -31,7 +31,7 @@ class TailscaleConfig:
         return 2  # one replica; Recreate would be 1, a rollout briefly runs 2
 
 
-class TailscaleNode(Construct):
+class TailscaleNode(Group):
     def __init__(self, scope: Construct, id: str, *, config: TailscaleConfig):
         super().__init__(scope, id)
         c = config

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from ..k8s.api import core
-from ..k8s.objects import emit
+from ..k8s.objects import Group, emit
 from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
 
 # Not the image's 100: a UID >= 10000 never collides with a host user; the
@@ -66,7 +66,7 @@ class VaultConfig:
         )
 
 
-class VaultServer(Construct):
+class VaultServer(Group):
     def __init__(self, scope: Construct, id: str, *, cluster: Construct, config: VaultConfig):
         super().__init__(scope, id)
         c = config

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from cdk8s import App, Chart
 
+from ..k8s.objects import ObjectChart
+
 from ..catalog import Catalog
 from ..config.loader import LoadedEnvironment
 from ..patterns.backup import BackupSchedule, BackupScheduleConfig
@@ -46,14 +48,14 @@ def add_cluster_services(app: App, loaded: LoadedEnvironment, catalog: Catalog) 
     charts = []
 
     def chart(namespace: str) -> Chart:
-        c = Chart(app, f"svc-{namespace}", namespace=namespace,
+        c = ObjectChart(app, f"svc-{namespace}", namespace=namespace,
                   disable_resource_name_hashes=True, labels=PART_OF)
         charts.append(c)
         return c
 
-    cluster = charts_cluster = Chart(app, "cluster-services", disable_resource_name_hashes=True,
-                                     labels=PART_OF)
-    charts.append(charts_cluster)
+    cluster = ObjectChart(app, "cluster-services", disable_resource_name_hashes=True,
+                          labels=PART_OF)
+    charts.append(cluster)
     BackupSchedule(chart(env.backup.velero_namespace), "daily", config=BackupScheduleConfig(
         name="daily-backup", schedule=env.backup.schedule,
         namespaces=stateful_namespaces(catalog), ttl=env.backup.ttl,

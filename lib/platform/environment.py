@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..catalog import Catalog, build_catalog
 from ..config.loader import LoadedEnvironment
 from ..k8s.api import core  # noqa: F401  (selects the Node before cdk8s loads)
-from ..k8s.objects import emit
+from ..k8s.objects import ObjectChart, emit
 from ..patterns.cluster_baseline import (
     PriorityClassConfig,
     PriorityClasses,
@@ -85,7 +85,7 @@ def build(plan: Plan, shard: int = 0, shards: int = 1) -> list[Chart]:
     its own cluster chart (Namespaces, ClusterRoles of its namespaces); shard 0
     adds the cluster-wide objects. The output layer merges ``cluster/``."""
     app = App()
-    cluster = Chart(app, "cluster", disable_resource_name_hashes=True, labels=PART_OF)
+    cluster = ObjectChart(app, "cluster", disable_resource_name_hashes=True, labels=PART_OF)
     if shard == 0:
         StorageClasses(cluster, "storage", classes=STORAGE_CLASSES)
         PriorityClasses(cluster, "priorities", classes=PRIORITY_CLASSES)
@@ -95,11 +95,14 @@ def build(plan: Plan, shard: int = 0, shards: int = 1) -> list[Chart]:
     for index, namespace in enumerate(plan.catalog.namespaces):
         if index % shards != shard:
             continue
-        chart = Chart(app, namespace.name, namespace=namespace.name,
+        chart = ObjectChart(app, namespace.name, namespace=namespace.name,
                       disable_resource_name_hashes=True, labels=PART_OF)
         add_namespace_layer(chart, cluster, plan.loaded.model, plan.catalog, namespace)
         add_workloads(chart, cluster, plan.loaded, plan.catalog, namespace)
         for name, spec in policies_for(namespace.name, plan.edges):
             emit(chart, core("NetworkPolicy"), {"name": name}, spec=spec)
         charts.append(chart)
+    # Only now do the objects cross to cdk8s: one Include per chart.
+    for chart in charts:
+        chart.flush()
     return charts
