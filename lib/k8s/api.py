@@ -16,7 +16,6 @@ from . import runtime
 
 runtime.use_bundled_node()
 
-import cdk8s_plus_27 as kplus  # noqa: E402  (after the Node choice above)
 from cdk8s_plus_27 import k8s  # noqa: E402
 
 
@@ -63,7 +62,6 @@ def core(kind: str) -> Kind:
     return _core_kinds()[kind]
 
 
-CDK8S_PLUS_VERSION = kplus.__name__  # surfaced in docs: which cdk8s-plus we render with
 
 
 # Custom resources: (generated module under imports/, class, namespaced).

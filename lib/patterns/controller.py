@@ -10,19 +10,20 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from ..k8s.api import core, crd
+from ..k8s.api import core
 from ..k8s.objects import Group, emit
-from .pod import Scheduling, container_security_context, pod_security_context, service_for
+from .pod import (
+    Scheduling,
+    WorkloadConfig,
+    container_security_context,
+    pod_security_context,
+    service_for,
+    service_monitor,
+)
 
 
 @dataclass(frozen=True)
-class ControllerConfig:
-    name: str
-    labels: dict[str, str]
-    selector: dict[str, str]
-    service_account: str
-    image: str
-    resources: dict
+class ControllerConfig(WorkloadConfig):
     replicas: int = 1
     watch_namespace: str = ""  # "" = every namespace; None-like "own" uses the pod's namespace
     watch_own_namespace: bool = False
@@ -88,6 +89,4 @@ class Controller(Group):
         metrics_only = [{**container, "ports": [container["ports"][0]]}]
         emit(self, core("Service"), {"name": f"{c.name}-metrics", "labels": dict(c.labels)},
              spec=service_for(metrics_only, c.selector))
-        emit(self, crd("ServiceMonitor"), {"name": f"{c.name}-monitor", "labels": dict(c.labels)},
-             spec={"selector": {"matchLabels": dict(c.selector)},
-                   "endpoints": [{"port": "metrics", "interval": "30s", "path": "/metrics"}]})
+        service_monitor(self, c)

@@ -12,7 +12,15 @@ from constructs import Construct
 
 from ..k8s.api import core, crd
 from ..k8s.objects import Group, emit
-from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
+from .pod import (
+    Scheduling,
+    WorkloadConfig,
+    container_security_context,
+    pod_security_context,
+    scratch,
+    service_for,
+    service_monitor,
+)
 
 
 @dataclass(frozen=True)
@@ -26,13 +34,7 @@ class KafkaTrigger:
 
 
 @dataclass(frozen=True)
-class EventWorkerConfig:
-    name: str
-    labels: dict[str, str]
-    selector: dict[str, str]
-    service_account: str
-    image: str
-    resources: dict
+class EventWorkerConfig(WorkloadConfig):
     min_replicas: int
     max_replicas: int
     trigger: KafkaTrigger
@@ -92,9 +94,7 @@ class EventWorker(Group):
              })
         emit(self, core("Service"), {"name": c.name, "labels": dict(c.labels)},
              spec=service_for([container], c.selector))
-        emit(self, crd("ServiceMonitor"), {"name": f"{c.name}-monitor", "labels": dict(c.labels)},
-             spec={"selector": {"matchLabels": dict(c.selector)},
-                   "endpoints": [{"port": "metrics", "interval": "30s", "path": "/metrics"}]})
+        service_monitor(self, c)
         auth = "kafka-auth-trigger"
         t = c.trigger
         emit(self, crd("TriggerAuthentication"), {"name": auth, "labels": dict(c.labels)},

@@ -14,14 +14,16 @@ from typing import Optional
 
 from constructs import Construct
 
-from ..k8s.api import core, crd
+from ..k8s.api import core
 from ..k8s.objects import Group, emit
 from .pod import (
     Scheduling,
+    WorkloadConfig,
     container_security_context,
     pod_security_context,
     scratch,
     service_for,
+    service_monitor,
 )
 
 
@@ -49,15 +51,9 @@ class Hpa:
 
 
 @dataclass(frozen=True)
-class GrpcServiceConfig:
+class GrpcServiceConfig(WorkloadConfig):
     """One gRPC service; every field a platform engineer would tune."""
 
-    name: str
-    labels: dict[str, str]
-    selector: dict[str, str]
-    service_account: str
-    image: str
-    resources: dict
     transcoder_image: str
     transcoder_resources: dict
     replicas: int
@@ -171,11 +167,7 @@ class GrpcService(Group):
         self.service_spec = service_for(containers, c.selector)
         emit(self, core("Service"), {"name": c.name, "labels": dict(c.labels)},
              spec=self.service_spec)
-        emit(self, crd("ServiceMonitor"), {"name": f"{c.name}-monitor", "labels": dict(c.labels)},
-             spec={
-                 "selector": {"matchLabels": dict(c.selector)},
-                 "endpoints": [{"port": "metrics", "interval": "30s", "path": "/metrics"}],
-             })
+        service_monitor(self, c)
         if c.hpa is not None:
             emit(self, core("HorizontalPodAutoscaler"), {"name": f"{c.name}-hpa",
                                                          "labels": dict(c.labels)},

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from constructs import Construct
+
+from ..k8s.api import crd
+from ..k8s.objects import emit
+
 # A fixed non-root UID/GID: images must not need root; volumes are group-owned.
 NONROOT_UID = 65532
 
@@ -111,3 +116,23 @@ def service_for(containers: list[dict], selector: dict[str, str], *, headless: b
     else:
         spec["type"] = "ClusterIP"
     return spec
+
+
+@dataclass(frozen=True)
+class WorkloadConfig:
+    """What every pattern's pods have: a name, labels and the selector among
+    them, their own ServiceAccount, one pinned image and its resources."""
+
+    name: str
+    labels: dict[str, str]
+    selector: dict[str, str]
+    service_account: str
+    image: str
+    resources: dict
+
+
+def service_monitor(scope: Construct, config: WorkloadConfig, interval: str = "30s") -> None:
+    """Prometheus Operator scrapes the Service's ``metrics`` port."""
+    emit(scope, crd("ServiceMonitor"), {"name": f"{config.name}-monitor", "labels": dict(config.labels)},
+         spec={"selector": {"matchLabels": dict(config.selector)},
+               "endpoints": [{"port": "metrics", "interval": interval, "path": "/metrics"}]})

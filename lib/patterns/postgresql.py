@@ -16,7 +16,14 @@ from constructs import Construct
 
 from ..k8s.api import core
 from ..k8s.objects import Group, emit
-from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
+from .pod import (
+    Scheduling,
+    WorkloadConfig,
+    container_security_context,
+    pod_security_context,
+    scratch,
+    service_for,
+)
 
 # Not the image's 999: a UID >= 10000 never collides with a host user. The
 # official image runs as an arbitrary UID (nss_wrapper) once PGDATA is writable,
@@ -26,14 +33,8 @@ DATA_DIR = "/var/lib/postgresql/data"
 
 
 @dataclass(frozen=True)
-class PostgresConfig:
-    name: str
+class PostgresConfig(WorkloadConfig):
     database: str
-    labels: dict[str, str]
-    selector: dict[str, str]
-    service_account: str
-    image: str
-    resources: dict
     storage: str
     storage_class: str
     credentials_secret: str

@@ -7,19 +7,21 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from ..k8s.api import core, crd
+from ..k8s.api import core
 from ..k8s.objects import Group, emit
-from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
+from .pod import (
+    Scheduling,
+    WorkloadConfig,
+    container_security_context,
+    pod_security_context,
+    scratch,
+    service_for,
+    service_monitor,
+)
 
 
 @dataclass(frozen=True)
-class TailscaleConfig:
-    name: str
-    labels: dict[str, str]
-    selector: dict[str, str]
-    service_account: str
-    image: str
-    resources: dict
+class TailscaleConfig(WorkloadConfig):
     state_secret: str
     env: tuple[dict, ...] = ()
     metrics_port: int = 9090
@@ -79,6 +81,4 @@ class TailscaleNode(Group):
              })
         emit(self, core("Service"), {"name": f"{c.name}-metrics", "labels": dict(c.labels)},
              spec=service_for([container], c.selector))
-        emit(self, crd("ServiceMonitor"), {"name": f"{c.name}-monitor", "labels": dict(c.labels)},
-             spec={"selector": {"matchLabels": dict(c.selector)},
-                   "endpoints": [{"port": "metrics", "interval": "60s", "path": "/metrics"}]})
+        service_monitor(self, c, interval="60s")

@@ -13,7 +13,14 @@ from constructs import Construct
 
 from ..k8s.api import core
 from ..k8s.objects import Group, emit
-from .pod import Scheduling, container_security_context, pod_security_context, scratch, service_for
+from .pod import (
+    Scheduling,
+    WorkloadConfig,
+    container_security_context,
+    pod_security_context,
+    scratch,
+    service_for,
+)
 
 # Not the image's 100: a UID >= 10000 never collides with a host user; the
 # data volume is writable through fsGroup.
@@ -21,14 +28,8 @@ VAULT_UID = 10100
 
 
 @dataclass(frozen=True)
-class VaultConfig:
-    name: str
+class VaultConfig(WorkloadConfig):
     namespace: str
-    labels: dict[str, str]
-    selector: dict[str, str]
-    service_account: str
-    image: str
-    resources: dict
     replicas: int
     storage: str
     storage_class: str
