@@ -118,9 +118,14 @@ def render(
                 if duplicates:
                     raise VoyagerError(f"{name}: two objects render to {sorted(duplicates)[0]}")
                 kustomizations = _kustomize(tmp / name, paths)
+                # Generated docs (docs/*.md, in no kustomization) from the objects just
+                # written: part of the tree, so --check also catches stale docs.
+                from .docs import write_docs  # reads YAML only; imported after the workers forked
+
+                docs = write_docs(tmp / name)
                 result.stats.append(EnvStats(
                     name, namespaces=len({p.split('/', 1)[0] for p in paths} - {F.CLUSTER_DIR}),
-                    objects=objects, files=len(paths) + kustomizations,
+                    objects=objects, files=len(paths) + kustomizations + len(docs),
                     seconds=time.perf_counter() - started[name],
                 ))
             # A partial render (--env) carries the other environments over unchanged;

@@ -109,12 +109,12 @@ def run(count: int, jobs: int | None) -> dict:
             raise SystemExit(f"render of {count} customers failed ({proc.returncode}):\n"
                              f"{stderr.decode()}")
         files = [p for p in (outdir / "production").rglob("*.yaml")]
-        objects = sum(1 for p in files if p.name != "kustomization.yaml")
+        objects = sum(1 for p in files if p.suffix == ".yaml" and p.name != "kustomization.yaml")
         reported = _objects_from_table(stdout.decode())
         if reported is not None and reported != objects:
             raise SystemExit(f"summary says {reported} objects, dist has {objects} files")
         namespaces = sum(1 for p in (outdir / "production").iterdir()
-                         if p.is_dir() and p.name != "cluster")
+                         if p.is_dir() and p.name not in ("cluster", "docs"))
         return {
             "customers": count, "namespaces": namespaces, "objects": objects,
             "files": len(files), "seconds": seconds, "rate": objects / seconds,

@@ -18,6 +18,7 @@ from conftest import (
     CLUSTER_DIR, ENVS, KUSTOMIZATION, REPO, copy_tree, copy_values, load_objects, render_into,
     run_main, tree_bytes,
 )
+from lib.validate.model import DOCS_DIR  # noqa: E402
 from lib.config.loader import load_environment
 
 CDK8S = REPO / ".tools" / "node_modules" / ".bin" / "cdk8s"
@@ -27,7 +28,7 @@ HASH_SUFFIX = re.compile(r"-[0-9a-f]{8}$")
 
 
 def namespaces_of(rendered: Path, env: str) -> list[str]:
-    return sorted(p.name for p in (rendered / env).iterdir() if p.is_dir() and p.name != CLUSTER_DIR)
+    return sorted(p.name for p in (rendered / env).iterdir() if p.is_dir() and p.name not in (CLUSTER_DIR, DOCS_DIR))
 
 
 def voyager_namespaces(objects, env: str) -> list[str]:
@@ -223,7 +224,7 @@ def test_kubectl_kustomize_builds_every_directory(rendered, env):
 def test_kustomizations_list_exactly_what_is_there(rendered, env):
     env_root = rendered / env
     top = yaml.safe_load((env_root / KUSTOMIZATION).read_text())
-    dirs = sorted(p.name for p in env_root.iterdir() if p.is_dir())
+    dirs = sorted(p.name for p in env_root.iterdir() if p.is_dir() and p.name != DOCS_DIR)
     assert sorted(top["resources"]) == dirs
     assert top["resources"][0] == CLUSTER_DIR  # namespaces before what lives in them
     for directory in dirs:

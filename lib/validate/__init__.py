@@ -33,7 +33,7 @@ import yaml
 from .model import _Loader
 
 from . import capacity, hygiene, pod_security, references, schema, traffic
-from .model import CLUSTER_DIR, KUSTOMIZATION, Finding, Obj, PodTemplate, Tree, load_tree
+from .model import CLUSTER_DIR, DOCS_DIR, KUSTOMIZATION, Finding, Obj, PodTemplate, Tree, load_tree
 from .pod_security import check_pod
 
 DEFAULT_EXTERNAL_NAMESPACES = (
@@ -77,7 +77,7 @@ def check_kustomization(ctx: Context) -> list[Finding]:
     root = ctx.tree.env_dir
     listed_files: set[str] = set()
     env_kust = root / KUSTOMIZATION
-    dirs = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    dirs = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name != DOCS_DIR) if root.is_dir() else []
     if not env_kust.exists():
         out.append(Finding(KUSTOMIZATION, "kustomization", "-", "the environment has no kustomization.yaml",
                            "render it with python main.py"))

@@ -15,6 +15,7 @@ except AttributeError:  # pragma: no cover
 
 KUSTOMIZATION = "kustomization.yaml"
 CLUSTER_DIR = "cluster"
+DOCS_DIR = "docs"  # generated Markdown (lib/docs): no objects, in no kustomization
 
 # Kinds that are cluster-scoped in Kubernetes itself (CRDs add their own from
 # spec.scope; see schema.CrdIndex.cluster_scoped).

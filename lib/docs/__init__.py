@@ -1,0 +1,53 @@
+"""Generated, committed documentation of a rendered environment.
+
+``write_docs(env_root)`` reads the rendered objects of ``dist/<env>/`` (the
+YAML only: never lib.platform, lib.patterns, lib.catalog or cdk8s, like
+lib/validate, whose loaders and models it reuses) and writes
+
+- ``docs/inventory.md``: namespaces, workloads, quota headroom at maximum
+  scale, backups, public routes, Argo CD applications;
+- ``docs/network.md``: a Mermaid graph and a matrix of who may talk to whom,
+  from the NetworkPolicies.
+
+lib/render.py calls it for every rendered environment, inside the new tree
+before the swap, so ``python main.py --check`` also fails on stale docs.
+``docs/`` holds no Kubernetes object and is in no kustomization. Output is
+deterministic: sorted, no timestamps.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import VoyagerError
+from .load import DOCS_DIR, read_tree
+
+DOCS = ("inventory.md", "network.md")
+
+
+def render_docs(env_root: Path) -> dict[str, str]:
+    """File name -> Markdown for the environment rendered at ``env_root``."""
+    from .inventory import inventory
+    from .network import network
+
+    tree = read_tree(env_root)
+    return {"inventory.md": inventory(tree), "network.md": network(tree)}
+
+
+def write_docs(env_root: Path) -> list[Path]:
+    """Write ``env_root/docs/*.md``; returns the files written."""
+    env_root = Path(env_root)
+    target = env_root / DOCS_DIR
+    if target.exists() and any(p.suffix == ".yaml" for p in target.iterdir()):
+        raise VoyagerError(f"{env_root.name}: a namespace named {DOCS_DIR!r} would share "
+                           f"{DOCS_DIR}/ with the generated docs; rename it")
+    docs = render_docs(env_root)
+    target.mkdir(exist_ok=True)
+    written = []
+    for name, text in sorted(docs.items()):
+        path = target / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+__all__ = ["DOCS", "DOCS_DIR", "render_docs", "write_docs"]
