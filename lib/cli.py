@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .config.loader import VALUES_DIR
-from .errors import VoyagerError
+from .errors import VoyagerError, one_line
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = render(args.envs, args.outdir, args.values, check=args.check, jobs=args.jobs)
     except VoyagerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     print(_table(result.stats))
     if args.check:
@@ -169,7 +169,7 @@ def _diff(argv: list[str]) -> int:
         try:
             result = render(args.envs, fresh, args.values, jobs=args.jobs)
         except VoyagerError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {one_line(exc)}", file=sys.stderr)
             return exc.exit_code
         envs = [s.name for s in result.stats]
         if not args.envs and args.dir.is_dir():

@@ -1,6 +1,14 @@
 """Errors a user can fix, reported as one line with file and key path."""
 from __future__ import annotations
 
+# Everything str.splitlines() breaks on: a message must stay one line.
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break escaped (``\\n``), so an error stays one line."""
+    return str(text).translate(_LINE_BREAKS)
+
 
 class VoyagerError(Exception):
     """Bad input: the CLI prints the message and exits with code 2."""
@@ -20,7 +28,7 @@ class ValuesError(VoyagerError):
         self.path = path
         self.message = message
         where = f"{file}: {path}" if path else file
-        super().__init__(f"{where}: {message}")
+        super().__init__(one_line(f"{where}: {message}"))
 
     def __reduce__(self):
         # Raised in render workers and re-raised here: keep it picklable.

@@ -44,6 +44,12 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
     seen: set = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, str):
+            # Every key of a values file is a name; 1, yes, ~, 2024-01-01 or [a]
+            # would be an int, bool, None, date or (unhashable) list here.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} is not a string (quote it)", key_node.start_mark
+            )
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -63,13 +69,21 @@ def _read(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ValuesError(shown, "", f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ValuesError(shown, "", f"not UTF-8 text: byte {exc.start}: {exc.reason}") from None
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
         raise ValuesError(shown, "", f"malformed YAML: {where}{problem}") from None
+    except RecursionError:
+        raise ValuesError(shown, "", "malformed YAML: nested too deeply") from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors raise these for a bad explicit tag or scalar
+        # (!!int 0b2, !!bool maybe, !!timestamp x, an integer of 5,000 digits).
+        raise ValuesError(shown, "", f"malformed YAML: cannot read a value: {exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -175,7 +189,11 @@ def load_environment(name: str, values_dir: Path = VALUES_DIR) -> LoadedEnvironm
         if any(p == str(path) for p, _ in chain):
             cycle = " -> ".join([Path(p).stem for p, _ in chain] + [current])
             raise ValuesError(_display(Path(chain[-1][0])), "extends", f"inheritance loops: {cycle}")
-        if not path.exists():
+        try:
+            exists = path.exists()
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+            exists = False
+        if not exists:
             child = chain[-1][0] if chain else _display(values_dir)
             raise ValuesError(_display(Path(child)), "extends", f"no values file {current!r}")
         data = _read(path)

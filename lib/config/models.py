@@ -55,8 +55,12 @@ def _image_tag(value: str) -> str:
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 Quantity = Annotated[str, BeforeValidator(_quantity)]
 ImageTag = Annotated[str, AfterValidator(_image_tag)]
-NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
-PositiveInt = Annotated[int, Field(ge=1, strict=True)]
+# Counts and seconds end up in int32 fields (replicas, maxReplicas, periodSeconds);
+# above that the API server rejects the object, and above 2**53 jsii (JavaScript
+# numbers) would write a float such as 1.0e+23.
+INT32_MAX = 2**31 - 1
+NonNegativeInt = Annotated[int, Field(ge=0, le=INT32_MAX, strict=True)]
+PositiveInt = Annotated[int, Field(ge=1, le=INT32_MAX, strict=True)]
 Percent = Annotated[int, Field(ge=1, le=100, strict=True)]
 
 
@@ -300,6 +304,17 @@ class Rollout(Model):
     max_unavailable: Annotated[str, Field(pattern=r"^[0-9]+%$")]
     termination_grace_period_seconds: PositiveInt
     pre_stop_sleep_seconds: NonNegativeInt
+
+    @model_validator(mode="after")
+    def _can_progress(self) -> "Rollout":
+        # The API server rejects both 0 (a rollout could never replace a pod) and
+        # maxUnavailable above 100%.
+        if int(self.max_surge[:-1]) == 0 and int(self.max_unavailable[:-1]) == 0:
+            raise ValueError("max_surge and max_unavailable are both 0%: a rollout could never "
+                             "replace a pod; make one of them positive")
+        if int(self.max_unavailable[:-1]) > 100:
+            raise ValueError(f"max_unavailable ({self.max_unavailable}) is above 100%")
+        return self
 
     @model_validator(mode="after")
     def _drain_fits(self) -> "Rollout":
