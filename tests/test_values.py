@@ -220,6 +220,14 @@ def test_customer_id_not_a_dns_label(tmp_path, values_dir):
                  "'Acme_Corp' is not a valid DNS label")
 
 
+def test_customer_id_leaves_room_for_the_argo_cd_application_name(tmp_path, values_dir):
+    def long(data):
+        data["customers"][0] = {"id": "a" * 41}
+    production = edit(values_dir, "production.yaml", long)
+    expect_error(tmp_path, values_dir, "production", shown(production), "customers[0].id",
+                 "at most 40 characters")
+
+
 def test_extends_loop(tmp_path, values_dir):
     def loop(data):
         data["extends"] = "staging"

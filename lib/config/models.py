@@ -230,10 +230,25 @@ class NamespaceOverride(Model):
     quota: Optional[Quota] = None
 
 
+def _customer_id(value: str) -> str:
+    if len(value) > 40:
+        raise ValueError(
+            f"{value!r} is {len(value)} characters; at most 40 characters, so that "
+            "'<env>-customer-<id>' stays a valid Argo CD Application name"
+        )
+    return value
+
+
+CustomerId = Annotated[DnsLabel, AfterValidator(_customer_id)]
+
+
 class Customer(Model):
     """One customer: a ``customer-<id>`` namespace with its book deployment."""
 
-    id: Annotated[DnsLabel, Field(max_length=54)]  # "customer-" + id <= 63
+    # "customer-<id>" is a namespace (<= 63) and "<env>-customer-<id>" an Argo CD
+    # Application name, which Argo CD may copy into a label value (<= 63):
+    # 40 leaves 14 characters for the environment name ("production-dr-").
+    id: CustomerId
     book_image_tag: Optional[ImageTag] = None
     quota: Optional[Quota] = None
 

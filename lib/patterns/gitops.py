@@ -44,6 +44,11 @@ class GitopsConfig:
         names = [c.name for c in self.children]
         if len(names) != len(set(names)):
             raise ValueError("two Argo CD Applications would share a name")
+        for name in names:
+            if len(name) > 63:
+                # Argo CD's label-based tracking copies the app name into a label value.
+                raise ValueError(f"Argo CD Application name {name!r} is {len(name)} characters; "
+                                 "at most 63 (shorten the environment name or customer id)")
 
 
 def _sync_policy(create_namespace: bool) -> dict:
