@@ -31,7 +31,8 @@ def staging(objects):
 def test_jeeves_matches_the_spec_field_by_field(prod):
     dep = find(prod, "Deployment", "jeeves-run-manager", "jeeves")
     spec = dep["spec"]
-    assert spec["selector"]["matchLabels"] == {"app": "jeeves-run-manager", "component": "run-manager"}
+    # The spec's selector, exactly: a selector is immutable once deployed.
+    assert spec["selector"]["matchLabels"] == {"app": "jeeves", "component": "run-manager"}
     assert spec["strategy"] == {"type": "RollingUpdate",
                                 "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}
     assert "replicas" not in spec, "an HPA owns the replica count"
@@ -270,3 +271,69 @@ def test_secondary_region_inherits_production(objects):
     assert hpa["minReplicas"] == 1 and hpa["maxReplicas"] == 10
     assert {o["metadata"]["name"] for _, o in dr if o["kind"] == "Namespace"} == \
         {o["metadata"]["name"] for _, o in objects("production") if o["kind"] == "Namespace"}
+
+
+def test_api_token_only_where_the_api_is_used(prod):
+    jeeves = find(prod, "Deployment", "jeeves-run-manager", "jeeves")["spec"]["template"]["spec"]
+    assert jeeves["automountServiceAccountToken"] is True  # the spec's jeeves-role is used
+    journal = find(prod, "Deployment", "journal", "journal")["spec"]["template"]["spec"]
+    assert journal["automountServiceAccountToken"] is False
+    assert find(prod, "Deployment", "book-controller", "bdk")["spec"]["selector"] == {
+        "matchLabels": {"app": "book-controller"}}, "the spec's controller selector"
+
+
+def test_vault_is_ready_only_when_unsealed_and_can_unseal(prod):
+    sts = find(prod, "StatefulSet", "vault", "vault")["spec"]
+    (c,) = sts["template"]["spec"]["containers"]
+    assert "sealedcode" not in c["readinessProbe"]["httpGet"]["path"]
+    assert "sealedcode=204" in c["livenessProbe"]["httpGet"]["path"]
+    names = {e["name"] for e in c["env"]}
+    assert {"VAULT_K8S_POD_NAME", "VAULT_K8S_NAMESPACE"} <= names
+    sa = find(prod, "ServiceAccount", "vault", "vault")
+    assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].startswith("arn:aws:iam::")
+    role = find(prod, "Role", "vault-role", "vault")
+    assert role["rules"] == [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "update", "patch"]}]
+    assert find(prod, "PodDisruptionBudget", "vault-pdb", "vault")["spec"]["maxUnavailable"] == 1
+    egress = find(prod, "NetworkPolicy", "vault-egress", "vault")["spec"]["egress"]
+    assert any(p["port"] == 443 for rule in egress for p in rule["ports"]
+               if any(peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0" for peer in rule["to"]))
+
+
+def test_velero_keeps_pods_so_the_database_hooks_run(prod):
+    template = find(prod, "Schedule", "daily-backup", "velero")["spec"]["template"]
+    assert "pods" not in template["excludedResources"]
+
+
+def test_only_the_database_class_retains_volumes(prod):
+    assert find(prod, "StorageClass", "gp3-high-iops")["reclaimPolicy"] == "Retain"
+    standard = find(prod, "StorageClass", "gp3-standard")
+    assert "reclaimPolicy" not in standard
+    assert not standard["metadata"].get("annotations", {}).get("storageclass.kubernetes.io/is-default-class")
+
+
+def test_gpu_workload_requests_a_gpu_on_gpu_nodes_only(prod, staging):
+    pod = find(prod, "Deployment", "model-manager", "llm")["spec"]["template"]["spec"]
+    assert pod["nodeSelector"]["voyager.io/node-pool"] == "gpu"
+    assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    pod = find(staging, "Deployment", "model-manager", "llm")["spec"]["template"]["spec"]
+    assert pod["nodeSelector"]["voyager.io/node-pool"] == "compute"  # staging has no GPU pool
+    assert "nvidia.com/gpu" not in pod["containers"][0]["resources"]["limits"]
+
+
+def test_tenants_are_fenced_into_their_own_project(prod):
+    tenants = find(prod, "AppProject", "voyager-production-customers", "argocd")["spec"]
+    assert {d["namespace"] for d in tenants["destinations"]} == {
+        o["metadata"]["name"] for _, o in prod
+        if o["kind"] == "Namespace" and o["metadata"]["name"].startswith("customer-")}
+    assert tenants["clusterResourceWhitelist"] == []
+    assert {"group": "argoproj.io", "kind": "AppProject"} in tenants["namespaceResourceBlacklist"]
+    app = find(prod, "Application", "production-customer-acme", "argocd")
+    assert app["spec"]["project"] == "voyager-production-customers"
+    platform = find(prod, "AppProject", "voyager-production", "argocd")["spec"]
+    assert not any(d["namespace"].startswith("customer-") for d in platform["destinations"])
+
+
+def test_secondary_region_takes_no_backups_of_its_own(objects):
+    dr = objects("production-dr")
+    assert not [o for _, o in dr if o["kind"] == "Schedule"]
+    assert not [o for _, o in dr if o["kind"] == "Application" and o["metadata"]["name"].endswith("-velero")]

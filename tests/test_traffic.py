@@ -94,5 +94,5 @@ def test_an_undeclared_edge_is_closed(objects):
     policies = Policies(objects("production"))
     assert not policies.open("jarvis", {"app": "jarvis-spy-interpreter", "component": "spy-interpreter"},
                              "jeeves", {"app": "postgresql", "service": "jeeves"}, 5432)
-    assert policies.open("jeeves", {"app": "jeeves-run-manager", "component": "run-manager"},
+    assert policies.open("jeeves", {"app": "jeeves", "component": "run-manager"},
                          "jeeves", {"app": "postgresql", "service": "jeeves"}, 5432)

@@ -111,6 +111,9 @@ class Workload:
     # Controllers: watch every namespace (WATCH_NAMESPACE="", ClusterRole) or
     # only their own (Role).
     watch_all_namespaces: bool = False
+    # The pods' ``app`` label when it is not the workload's name (the spec's
+    # Jeeves pods are ``app: jeeves``; a selector is immutable once deployed).
+    app: str = ""
 
     @property
     def sa_name(self) -> str:

@@ -159,6 +159,9 @@ class Workload(Model):
     event_scaling: Optional[EventScaling] = None
     storage: Optional[Quantity] = None
     node_pool: Optional[Literal["compute", "database", "gpu"]] = None
+    # GPUs per pod (nvidia.com/gpu), requested only where the pod lands on the
+    # GPU pool; a GPU node without a GPU request would be blocked for nothing.
+    gpus: NonNegativeInt = 0
 
     @model_validator(mode="after")
     def _one_scaler(self) -> "Workload":
@@ -288,6 +291,7 @@ class Cluster(Model):
     external_secrets: Pods
     edge_proxy: Pods
     edge_controller: Pods
+    edge_certgen: Pods
     api_server_cidrs: list[Cidr]
     api_server_port: Port
     # Addresses a pod must never reach through an "internet" egress rule.
@@ -354,6 +358,9 @@ class Vault(Model):
     kv_mount: DnsLabel
     auth_mount: DnsLabel
     kms_key_id: Annotated[str, Field(min_length=1)]
+    # IAM role (IRSA) that may use the KMS key; KMS aliases are regional, so
+    # each region's values name its own key and role.
+    iam_role_arn: Annotated[str, Field(pattern=r"^arn:aws:iam::[0-9]{12}:role/.+$")]
     refresh_interval: Annotated[str, Field(pattern=r"^[0-9]+[smh]$")]
 
 
@@ -370,6 +377,7 @@ class Gitops(Model):
 class Backup(Model):
     """The spec's Velero daily-backup; namespaces are derived, not listed."""
 
+    enabled: bool = True
     schedule: Annotated[str, Field(min_length=9)]
     ttl: Annotated[str, Field(pattern=r"^[0-9]+h[0-9]+m[0-9]+s$")]
     storage_location: DnsLabel

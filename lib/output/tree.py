@@ -45,9 +45,6 @@ def exchange(a: Path, b: Path) -> bool:
     return True
 
 
-def _side(outdir: Path, what: str) -> Path:
-    return outdir.parent / f".{outdir.name}-{what}"
-
 
 @contextmanager
 def locked(outdir: Path):

@@ -35,7 +35,10 @@ class BackupSchedule(Group):
             "useOwnerReferencesInBackup": False,
             "template": {
                 "includedNamespaces": list(c.namespaces),
-                "excludedResources": ["pods", "replicasets"],
+                # The spec also excludes pods; but Velero runs the pods' pre-backup
+                # hooks (the databases' CHECKPOINT) only while backing up the pod
+                # itself, so pods stay in. ReplicaSets are recreated by Deployments.
+                "excludedResources": ["replicasets"],
                 "snapshotVolumes": True,
                 "storageLocation": c.storage_location,
                 "volumeSnapshotLocations": [c.volume_snapshot_location],

@@ -14,7 +14,9 @@ class StorageClassConfig:
     name: str
     provisioner: str
     parameters: dict[str, str]
-    default: bool = False
+    # Retain only where losing a claim would lose a database; elsewhere the
+    # spec's (default) Delete, so released volumes do not pile up.
+    retain: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,15 +30,13 @@ class StorageClasses(Group):
     def __init__(self, scope: Construct, id: str, *, classes: tuple[StorageClassConfig, ...]):
         super().__init__(scope, id)
         for c in classes:
-            annotations = {"storageclass.kubernetes.io/is-default-class": "true"} if c.default else {}
-            emit(self, core("StorageClass"), {"name": c.name, "annotations": annotations},
+            emit(self, core("StorageClass"), {"name": c.name},
                  provisioner=c.provisioner,
                  parameters=dict(c.parameters),
                  allowVolumeExpansion=True,
                  # Bind where the pod lands, so the volume is in the pod's zone.
                  volumeBindingMode="WaitForFirstConsumer",
-                 # Deleting a claim must not delete a database's data.
-                 reclaimPolicy="Retain")
+                 reclaimPolicy="Retain" if c.retain else None)
 
 
 class PriorityClasses(Group):

@@ -26,21 +26,37 @@ class ChildApp:
     path: str
     namespace: str  # destination namespace ("" for cluster-scoped only)
     wave: int
+    project: str
+
+
+@dataclass(frozen=True)
+class Project:
+    """An AppProject: where its apps may deploy and which kinds they may create."""
+
+    name: str
+    description: str
+    destinations: tuple[str, ...]
+    cluster_kinds: tuple[tuple[str, str], ...] = ()  # (group, kind) allowed cluster-wide
+    # Namespaced kinds refused (tenants must not create Argo CD objects).
+    denied_kinds: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class GitopsConfig:
     environment: str
     argocd_namespace: str
-    project: str
     repo_url: str
     target_revision: str
     root_path: str
-    destinations: tuple[str, ...]
-    cluster_kinds: tuple[tuple[str, str], ...]  # (group, kind) allowed cluster-wide
+    root_project: str
+    projects: tuple[Project, ...]
     children: tuple[ChildApp, ...]
 
     def __post_init__(self) -> None:
+        known = {p.name for p in self.projects}
+        for child in self.children:
+            if child.project not in known:
+                raise ValueError(f"Application {child.name} names unknown project {child.project!r}")
         names = [c.name for c in self.children]
         if len(names) != len(set(names)):
             raise ValueError("two Argo CD Applications would share a name")
@@ -67,15 +83,23 @@ class Gitops(Group):
         super().__init__(scope, id)
         c = config
         labels = {"voyager.io/environment": c.environment}
-        emit(self, crd("AppProject"), {"name": c.project, "labels": labels}, spec={
-            "description": f"Voyager platform ({c.environment}): only these namespaces and kinds",
-            "sourceRepos": [c.repo_url],
-            "destinations": [{"server": IN_CLUSTER, "namespace": ns} for ns in c.destinations],
-            "clusterResourceWhitelist": [{"group": g, "kind": k} for g, k in c.cluster_kinds],
-            "orphanedResources": {"warn": True},
-        })
+        for project in c.projects:
+            spec = {
+                "description": project.description,
+                "sourceRepos": [c.repo_url],
+                "destinations": [{"server": IN_CLUSTER, "namespace": ns}
+                                 for ns in project.destinations],
+                # An empty whitelist allows no cluster-scoped kind at all.
+                "clusterResourceWhitelist": [{"group": g, "kind": k}
+                                             for g, k in project.cluster_kinds],
+                "orphanedResources": {"warn": True},
+            }
+            if project.denied_kinds:
+                spec["namespaceResourceBlacklist"] = [{"group": g, "kind": k}
+                                                      for g, k in project.denied_kinds]
+            emit(self, crd("AppProject"), {"name": project.name, "labels": labels}, spec=spec)
         emit(self, crd("Application"), {"name": "voyager-platform", "labels": labels}, spec={
-            "project": c.project,
+            "project": c.root_project,
             "source": {"repoURL": c.repo_url, "targetRevision": c.target_revision,
                        "path": c.root_path},
             "destination": {"server": IN_CLUSTER, "namespace": c.argocd_namespace},
@@ -91,7 +115,7 @@ class Gitops(Group):
                   # Deleting a child app must not cascade into the namespace.
                   "finalizers": []},
                  spec={
-                     "project": c.project,
+                     "project": child.project,
                      "source": {"repoURL": c.repo_url, "targetRevision": c.target_revision,
                                 "path": child.path},
                      "destination": destination,

@@ -71,6 +71,8 @@ class GrpcServiceConfig(WorkloadConfig):
     scheduling: Scheduling = field(default_factory=Scheduling)
     annotations: dict[str, str] = field(default_factory=dict)
     pod_annotations: dict[str, str] = field(default_factory=dict)
+    # Mount the ServiceAccount token only for a service that calls the API.
+    uses_api: bool = False
 
     def __post_init__(self) -> None:
         ports = [self.grpc_port, self.http_port, self.metrics_port]
@@ -141,7 +143,7 @@ class GrpcService(Group):
         containers = [server, transcoder]
         pod_spec = c.scheduling.apply({
             "serviceAccountName": c.service_account,
-            "automountServiceAccountToken": False,
+            "automountServiceAccountToken": c.uses_api,
             "terminationGracePeriodSeconds": c.termination_grace_period_seconds,
             "securityContext": pod_security_context(),
             "containers": containers,

@@ -6,7 +6,7 @@ token mounted and no Role at all: the least privilege is none.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from constructs import Construct
 
@@ -21,6 +21,7 @@ class IdentityConfig:
     labels: dict[str, str]
     rules: tuple[dict, ...] = ()  # Role in the workload's namespace
     cluster_rules: tuple[dict, ...] = ()  # ClusterRole (only for all-namespace controllers)
+    annotations: dict[str, str] = field(default_factory=dict)  # e.g. an IRSA role
 
     def __post_init__(self) -> None:
         for rule in self.rules + self.cluster_rules:
@@ -45,7 +46,8 @@ class WorkloadIdentity(Group):
     def __init__(self, scope: Construct, id: str, *, cluster: Construct, config: IdentityConfig):
         super().__init__(scope, id)
         sa = config.service_account
-        emit(self, core("ServiceAccount"), {"name": sa, "labels": config.labels},
+        emit(self, core("ServiceAccount"), {"name": sa, "labels": config.labels,
+                                            "annotations": dict(config.annotations)},
              # No token in pods that never call the API server.
              automountServiceAccountToken=config.uses_api)
         subject = [{"kind": "ServiceAccount", "name": sa, "namespace": config.namespace}]

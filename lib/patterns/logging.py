@@ -98,8 +98,12 @@ class FluentBit(Group):
                       "name": c.name})
         emit(self, core("ConfigMap"), {"name": f"{c.name}-config", "labels": labels},
              data=c.config_files())
-        host_paths = [("varlog", "/var/log", True), ("varlibdockercontainers",
-                      "/var/lib/docker/containers", True), ("state", "/var/lib/fluent-bit", False)]
+        # (name, path, read-only, hostPath type). The spec's Docker directory
+        # does not exist on containerd nodes (logs live under /var/log/pods):
+        # no type check, so the mount never blocks the pod there.
+        host_paths = [("varlog", "/var/log", True, "Directory"),
+                      ("varlibdockercontainers", "/var/lib/docker/containers", True, ""),
+                      ("state", "/var/lib/fluent-bit", False, "DirectoryOrCreate")]
         emit(self, core("DaemonSet"), {"name": c.name, "labels": labels}, spec={
             "selector": {"matchLabels": selector},
             "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}},
@@ -128,13 +132,12 @@ class FluentBit(Group):
                         },
                         "volumeMounts": [
                             {"name": name, "mountPath": path, "readOnly": ro}
-                            for name, path, ro in host_paths
+                            for name, path, ro, _ in host_paths
                         ] + [{"name": "config", "mountPath": "/fluent-bit/etc/"}],
                     }],
                     "volumes": [
-                        {"name": name, "hostPath": {"path": path,
-                                                     "type": "Directory" if ro else "DirectoryOrCreate"}}
-                        for name, path, ro in host_paths
+                        {"name": name, "hostPath": {"path": path, "type": kind}}
+                        for name, path, _, kind in host_paths
                     ] + [{"name": "config", "configMap": {"name": f"{c.name}-config"}}],
                 },
             },

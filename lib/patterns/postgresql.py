@@ -3,7 +3,7 @@
 Pinned ``postgres:15.x``, the database named after its service, credentials
 from the service's Secret, a headless Service, ``pg_isready`` probes, a volume
 on the high-IOPS class, Guaranteed QoS (requests == limits), database nodes,
-``restricted`` pod security (the image's ``postgres`` user, read-only root
+``restricted`` pod security (a non-root UID >= 10000, read-only root
 fs), and a Velero pre-backup hook that forces a CHECKPOINT so the volume
 snapshot starts from a flushed state.
 """

@@ -30,7 +30,7 @@ class TailscaleConfig(WorkloadConfig):
 
     @property
     def max_pods(self) -> int:
-        return 2  # one replica; Recreate would be 1, a rollout briefly runs 2
+        return 1  # one replica, and Recreate stops it before starting the next
 
 
 class TailscaleNode(Group):

@@ -75,8 +75,13 @@ class VaultServer(Group):
         config_map = f"{c.name}-config"
         emit(self, core("ConfigMap"), {"name": config_map, "labels": dict(c.labels)},
              data={"vault.hcl": c.hcl()})
-        health = {"httpGet": {"path": "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204",
-                              "port": c.port, "scheme": "HTTP"}}
+        # Ready only when unsealed (a sealed pod answers 503), so External
+        # Secrets is never routed to it; alive while sealed or uninitialised, so
+        # the kubelet does not restart a pod that is waiting to be unsealed.
+        ready = {"httpGet": {"path": "/v1/sys/health?standbyok=true",
+                             "port": c.port, "scheme": "HTTP"}}
+        alive = {"httpGet": {"path": "/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204",
+                             "port": c.port, "scheme": "HTTP"}}
         container = {
             "name": "vault",
             "image": c.image,
@@ -90,12 +95,16 @@ class VaultServer(Group):
                 {"name": "VAULT_CLUSTER_ADDR",
                  "value": f"http://$(HOSTNAME).{c.name}-internal:{c.cluster_port}"},
                 {"name": "SKIP_SETCAP", "value": "true"},
+                # Needed by service_registration "kubernetes".
+                {"name": "VAULT_K8S_POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                {"name": "VAULT_K8S_NAMESPACE", "valueFrom": {"fieldRef": {
+                    "fieldPath": "metadata.namespace"}}},
             ],
             "ports": [{"name": "vault", "containerPort": c.port, "protocol": "TCP"},
                       {"name": "vault-cluster", "containerPort": c.cluster_port, "protocol": "TCP"}],
             "resources": c.resources,
-            "readinessProbe": {**health, "periodSeconds": 5},
-            "livenessProbe": {**health, "initialDelaySeconds": 60, "periodSeconds": 10},
+            "readinessProbe": {**ready, "periodSeconds": 5},
+            "livenessProbe": {**alive, "initialDelaySeconds": 60, "periodSeconds": 10},
             "securityContext": container_security_context(),
             "volumeMounts": [{"name": "vault-data", "mountPath": "/vault/data"},
                              {"name": "config", "mountPath": "/vault/config", "readOnly": True}]
@@ -108,7 +117,11 @@ class VaultServer(Group):
                  "replicas": c.replicas,
                  "podManagementPolicy": "Parallel",
                  "selector": {"matchLabels": dict(c.selector)},
-                 "updateStrategy": {"type": "OnDelete"},  # unseal-aware, one pod at a time
+                 # OnDelete: a new image rolls only when an operator deletes the
+                 # pods one by one (standbys first, then the leader after a
+                 # step-down), as Vault's upgrade procedure requires; an Argo CD
+                 # sync alone does not restart Vault.
+                 "updateStrategy": {"type": "OnDelete"},
                  "template": {"metadata": {"labels": dict(c.labels)},
                               "spec": c.scheduling.apply({
                                   "serviceAccountName": c.service_account,
@@ -130,6 +143,10 @@ class VaultServer(Group):
              spec=service_for([{"ports": [container["ports"][0]]}], c.selector))
         emit(self, core("Service"), {"name": f"{c.name}-internal", "labels": dict(c.labels)},
              spec=service_for([container], c.selector, headless=True))
+        if c.replicas > 1:
+            # A drain may take one raft voter at a time; quorum survives.
+            emit(self, core("PodDisruptionBudget"), {"name": f"{c.name}-pdb", "labels": dict(c.labels)},
+                 spec={"maxUnavailable": 1, "selector": {"matchLabels": dict(c.selector)}})
         emit(cluster, core("ClusterRoleBinding"),
              {"name": f"{c.namespace}-{c.name}-auth-delegator", "labels": dict(c.labels)},
              subjects=[{"kind": "ServiceAccount", "name": c.service_account,

@@ -11,7 +11,7 @@ from ..catalog import Catalog
 from ..config.loader import LoadedEnvironment
 from ..patterns.backup import BackupSchedule, BackupScheduleConfig
 from ..patterns.extras import IstioControlPlane, MeshConfig
-from ..patterns.gitops import ChildApp, Gitops, GitopsConfig
+from ..patterns.gitops import ChildApp, Gitops, GitopsConfig, Project
 from ..patterns.logging import FluentBit, FluentBitConfig
 from .labels import PART_OF
 
@@ -37,7 +37,8 @@ def stateful_namespaces(catalog: Catalog) -> tuple[str, ...]:
 def extra_dirs(loaded: LoadedEnvironment) -> list[str]:
     """Non-Voyager namespaces the render writes into (besides cluster/)."""
     env = loaded.model
-    dirs = [env.backup.velero_namespace, LOGGING_NAMESPACE]
+    dirs = [env.backup.velero_namespace] if env.backup.enabled else []
+    dirs.append(LOGGING_NAMESPACE)
     if env.mesh.enabled:
         dirs.append(MESH_NAMESPACE)
     return dirs
@@ -56,11 +57,12 @@ def add_cluster_services(app: App, loaded: LoadedEnvironment, catalog: Catalog) 
     cluster = ObjectChart(app, "cluster-services", disable_resource_name_hashes=True,
                           labels=PART_OF)
     charts.append(cluster)
-    BackupSchedule(chart(env.backup.velero_namespace), "daily", config=BackupScheduleConfig(
-        name="daily-backup", schedule=env.backup.schedule,
-        namespaces=stateful_namespaces(catalog), ttl=env.backup.ttl,
-        storage_location=env.backup.storage_location,
-        volume_snapshot_location=env.backup.volume_snapshot_location))
+    if env.backup.enabled:
+        BackupSchedule(chart(env.backup.velero_namespace), "daily", config=BackupScheduleConfig(
+            name="daily-backup", schedule=env.backup.schedule,
+            namespaces=stateful_namespaces(catalog), ttl=env.backup.ttl,
+            storage_location=env.backup.storage_location,
+            volume_snapshot_location=env.backup.volume_snapshot_location))
     FluentBit(chart(LOGGING_NAMESPACE), "fluent-bit", cluster=cluster, config=FluentBitConfig(
         namespace=LOGGING_NAMESPACE, image=env.logging.image.ref,
         resources=env.logging.resources.as_dict(), output_host=env.logging.output.host,
@@ -71,14 +73,32 @@ def add_cluster_services(app: App, loaded: LoadedEnvironment, catalog: Catalog) 
                           config=MeshConfig(env.mesh.mesh_id, env.mesh.network))
 
     root = f"{env.gitops.path_prefix}/{env.name}"
-    voyager = [ns.name for ns in catalog.namespaces]
-    dirs = voyager + extra_dirs(loaded)
-    children = [ChildApp(f"{env.name}-cluster", f"{root}/cluster", "", wave=-1)]
-    children += [ChildApp(f"{env.name}-{d}", f"{root}/{d}", d, wave=0) for d in dirs]
+    platform = [ns.name for ns in catalog.namespaces if not ns.customer] + extra_dirs(loaded)
+    customers = [ns.name for ns in catalog.namespaces if ns.customer]
+    # Two fences: the platform (its namespaces, the add-on namespaces it writes
+    # into, the cluster-scoped kinds it owns) and the tenants (their own
+    # namespaces only, no cluster-scoped kind, no Argo CD objects).
+    platform_project = f"voyager-{env.name}"
+    tenant_project = f"voyager-{env.name}-customers"
+    projects = [Project(platform_project,
+                        f"Voyager platform ({env.name}): its namespaces and cluster-scoped kinds",
+                        tuple(platform) + (env.gitops.argocd_namespace,), CLUSTER_KINDS)]
+    if customers:
+        projects.append(Project(tenant_project,
+                                f"Voyager customers ({env.name}): customer namespaces only",
+                                tuple(customers),
+                                denied_kinds=(("argoproj.io", "Application"),
+                                              ("argoproj.io", "AppProject"),
+                                              ("argoproj.io", "ApplicationSet"))))
+    children = [ChildApp(f"{env.name}-cluster", f"{root}/cluster", "", wave=-1,
+                         project=platform_project)]
+    children += [ChildApp(f"{env.name}-{d}", f"{root}/{d}", d, wave=0, project=platform_project)
+                 for d in platform]
+    children += [ChildApp(f"{env.name}-{d}", f"{root}/{d}", d, wave=0, project=tenant_project)
+                 for d in customers]
     Gitops(chart(env.gitops.argocd_namespace), "gitops", config=GitopsConfig(
         environment=env.name, argocd_namespace=env.gitops.argocd_namespace,
-        project=f"voyager-{env.name}", repo_url=env.gitops.repo_url,
-        target_revision=env.gitops.target_revision, root_path=f"{root}/{GITOPS_DIR}",
-        destinations=tuple(dirs) + (env.gitops.argocd_namespace,),
-        cluster_kinds=CLUSTER_KINDS, children=tuple(children)))
+        repo_url=env.gitops.repo_url, target_revision=env.gitops.target_revision,
+        root_path=f"{root}/{GITOPS_DIR}", root_project=platform_project,
+        projects=tuple(projects), children=tuple(children)))
     return charts

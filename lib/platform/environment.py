@@ -33,9 +33,10 @@ from cdk8s import App, Chart  # noqa: E402
 STORAGE_CLASSES = (
     # The spec's classes, exactly: databases on provisioned IOPS, the rest standard.
     StorageClassConfig(DATABASE_STORAGE_CLASS, "ebs.csi.aws.com",
-                       {"type": "gp3", "iops": "3000", "throughput": "125", "encrypted": "true"}),
+                       {"type": "gp3", "iops": "3000", "throughput": "125", "encrypted": "true"},
+                       retain=True),
     StorageClassConfig(STANDARD_STORAGE_CLASS, "ebs.csi.aws.com",
-                       {"type": "gp3", "encrypted": "true"}, default=True),
+                       {"type": "gp3", "encrypted": "true"}),
 )
 
 PRIORITY_CLASSES = (

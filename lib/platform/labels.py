@@ -11,11 +11,15 @@ PART_OF = {"app.kubernetes.io/part-of": "voyager", "app.kubernetes.io/managed-by
 
 
 def selector_for(workload: Workload) -> dict[str, str]:
-    """The pod selector: the spec's ``app`` + ``component``; a database keeps the
-    spec's ``app: postgresql, service: <owner>``."""
+    """The pod selector, as the spec writes it: ``app`` + ``component`` for a
+    service, ``app`` alone for a controller, ``app: postgresql, service:
+    <owner>`` for a database."""
     if workload.pattern == "postgresql":
         return {"app": "postgresql", "service": workload.database_of}
-    return {"app": workload.name, "component": workload.component}
+    app = workload.app or workload.name
+    if workload.pattern == "controller":
+        return {"app": app}  # the spec's book-controller selects on app alone
+    return {"app": app, "component": workload.component}
 
 
 def labels_for(workload: Workload) -> dict[str, str]:
@@ -29,7 +33,3 @@ def labels_for(workload: Workload) -> dict[str, str]:
         **PART_OF,
     }
 
-
-def workload_labels(app: str, component: str) -> dict[str, str]:
-    return {"app": app, "component": component, "app.kubernetes.io/name": app,
-            "app.kubernetes.io/component": component, **PART_OF}

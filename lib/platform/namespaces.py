@@ -40,7 +40,8 @@ def baseline_config(env: Environment, namespace: Namespace,
     )
 
 
-def identity_config(workload: Workload, cluster_wide: bool) -> IdentityConfig:
+def identity_config(workload: Workload, cluster_wide: bool,
+                    annotations: dict[str, str] | None = None) -> IdentityConfig:
     rules = tuple(r.as_dict() for r in workload.api_rules)
     managed = tuple(r.as_dict() for r in workload.managed_resources)
     return IdentityConfig(
@@ -49,6 +50,7 @@ def identity_config(workload: Workload, cluster_wide: bool) -> IdentityConfig:
         labels=labels_for(workload),
         rules=rules + (() if cluster_wide else managed),
         cluster_rules=managed if cluster_wide else (),
+        annotations=annotations or {},
     )
 
 
@@ -62,8 +64,12 @@ def add_namespace_layer(chart: Construct, cluster: Construct, env: Environment,
         if workload.sa_name in seen:
             continue
         seen.add(workload.sa_name)
+        # Vault unseals with AWS KMS through its IAM role (IRSA).
+        annotations = ({"eks.amazonaws.com/role-arn": env.vault.iam_role_arn}
+                       if workload.pattern == "vault" else None)
         WorkloadIdentity(chart, f"identity-{workload.sa_name}", cluster=cluster,
-                         config=identity_config(workload, cluster_wide=is_cluster_wide(workload)))
+                         config=identity_config(workload, cluster_wide=is_cluster_wide(workload),
+                                                annotations=annotations))
 
 
 def is_cluster_wide(workload: Workload) -> bool:

@@ -95,6 +95,8 @@ def declared_edges(env: Environment, catalog: Catalog) -> list[Edge]:
                 edges.append(Edge(me, api, cluster.api_server_port, purpose="kubernetes-api"))
             elif ext.name == "llm-providers":
                 edges.append(Edge(me, internet, 443, purpose="llm-providers"))
+            elif ext.name == "aws-kms":
+                edges.append(Edge(me, internet, 443, purpose="aws-kms"))
             elif ext.name == "tailscale":
                 edges.append(Edge(me, internet, 443, purpose="tailscale-control"))
                 edges.append(Edge(me, internet, 41641, "UDP", purpose="tailscale-wireguard"))
@@ -122,6 +124,8 @@ def declared_edges(env: Environment, catalog: Catalog) -> list[Edge]:
     edges.append(Edge(internet_any(), proxy, 10443, purpose="public-listener-https"))
     edges.append(Edge(proxy, controller, 18000, purpose="xds"))
     edges.append(Edge(controller, api, cluster.api_server_port, purpose="kubernetes-api"))
+    edges.append(Edge(_pods("envoy-gateway-certgen", cluster.edge_certgen), api,
+                      cluster.api_server_port, purpose="kubernetes-api"))
     edges.append(Edge(prometheus, controller, 19001, purpose="metrics"))
     edges.append(Edge(prometheus, proxy, 19001, purpose="metrics"))
     return edges

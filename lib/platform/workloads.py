@@ -57,11 +57,17 @@ def image_of(env: Environment, namespace: Namespace, workload: Workload, sizing)
     return sizing.image.ref
 
 
-def scheduling_of(env: Environment, workload: Workload, sizing, customer: bool) -> Scheduling:
-    pool_name = sizing.node_pool or (
+def pool_of(env: Environment, workload: Workload, sizing) -> str:
+    """Databases on database nodes, GPU-hungry workloads on GPU nodes where the
+    environment has them, everything else on compute nodes."""
+    return sizing.node_pool or (
         "database" if workload.pattern == "postgresql"
         else "gpu" if workload.gpu and "gpu" in env.node_pools
         else "compute")
+
+
+def scheduling_of(env: Environment, workload: Workload, sizing, customer: bool) -> Scheduling:
+    pool_name = pool_of(env, workload, sizing)
     pool = env.node_pools.get(pool_name)
     if pool is None:
         raise ValueError(f"{workload.name}: node pool {pool_name!r} is not defined in node_pools")
@@ -100,6 +106,9 @@ def config_for(loaded: LoadedEnvironment, catalog: Catalog, namespace: Namespace
     image = image_of(env, namespace, workload, sizing)
     resources = sizing.resources.as_dict()
     scheduling = scheduling_of(env, workload, sizing, namespace.customer)
+    if sizing.gpus and pool_of(env, workload, sizing) == "gpu":
+        for kind in ("requests", "limits"):
+            resources[kind]["nvidia.com/gpu"] = str(sizing.gpus)
     annotations = {"voyager.io/description": workload.description,
                    **talks_to_annotation(catalog, workload)}
     plain_env = tuple(workload.env)
@@ -135,7 +144,7 @@ def config_for(loaded: LoadedEnvironment, catalog: Catalog, namespace: Namespace
             termination_grace_period_seconds=env.rollout.termination_grace_period_seconds,
             pre_stop_sleep_seconds=env.rollout.pre_stop_sleep_seconds,
             writable_paths=workload.writable_paths, scheduling=scheduling,
-            annotations=annotations,
+            annotations=annotations, uses_api=bool(workload.api_rules),
         )
     if workload.pattern == "postgresql":
         if not sizing.storage:

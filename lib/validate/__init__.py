@@ -49,6 +49,8 @@ DEFAULT_EXTERNAL_PODS = {
         {"control-plane": "envoy-gateway", "app.kubernetes.io/name": "gateway-helm"},
         {"app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy",
          "app.kubernetes.io/managed-by": "envoy-gateway"},
+        # the chart's certgen Job (TLS between controller and proxies)
+        {"app": "certgen"},
     ),
 }
 OLDEST_KUBERNETES = "1.27"

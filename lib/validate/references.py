@@ -485,7 +485,11 @@ class _Refs:
                 if not isinstance(source, dict) or source.get("chart") or "path" not in source:
                     continue
                 path = str(source.get("path") or "")
-                if root is not None and not (Path(root) / path).exists():
+                # A tree validated outside its repository (--dir /tmp/out) still
+                # resolves "<prefix>/<env>/<dir>" as "<env>/<dir>" beside it.
+                beside = self.tree.env_dir.parent / Path(*Path(path).parts[-2:]) if path else None
+                if root is not None and not (Path(root) / path).exists() and not (
+                        beside is not None and beside.is_dir()):
                     self.add(app, f"{field}.path", f"path {path!r} does not exist in the repository ({root})",
                              "point it at a rendered directory (dist/<env>/...)")
 

@@ -13,7 +13,9 @@ WORKLOADS = (
         namespace="bifrost",
         pattern="tailscale",
         component="subnet-router",
-        description="Tailscale subnet router for operator access to the cluster",
+        # No subnet routes are advertised yet (TS_ROUTES unset): adding one is
+        # a value here plus the egress edges to what it routes to.
+        description="Tailscale node joining the cluster to the tailnet (no subnet routes yet)",
         api_rules=(
             Rule(("",), ("secrets",), ("get", "update", "patch"), ("bifrost-tailscale-state",)),
             Rule(("",), ("events",), ("create", "patch")),

@@ -10,6 +10,7 @@ WORKLOADS = (
     Workload(
         name="jeeves-run-manager",
         namespace="jeeves",
+        app="jeeves",
         pattern="grpc-service",
         component="run-manager",
         description="Run orchestration and execution metadata API",
