@@ -20,6 +20,9 @@ class Namespace:
     layer: str  # the spec's grouping: execution, data, process, ...
     description: str
     customer: bool = False
+    # Position of the customer in the environment's ``customers`` list (its
+    # values and the key path an error names); -1 for platform namespaces.
+    customer_index: int = -1
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ CUSTOMER_PREFIX = "customer-"
 EDGE_NAMESPACE = "envoy-gateway-system"
 
 
-def customer_namespace(customer_id: str) -> Namespace:
+def customer_namespace(customer_id: str, index: int) -> Namespace:
     return Namespace(
         CUSTOMER_PREFIX + customer_id,
         "customer",
         f"Book deployment of customer {customer_id}",
         customer=True,
+        customer_index=index,
     )

@@ -70,8 +70,7 @@ class Plan:
                        for w in self.catalog.in_namespace(namespace.name)]
             quota_name, quota = quota_for(env, namespace)
             if namespace.customer:
-                index = next(i for i, c in enumerate(env.customers)
-                             if f"customer-{c.id}" == namespace.name)
+                index = namespace.customer_index
                 loc = (("customers", index, "quota") if env.customers[index].quota
                        else ("quotas", "customer"))
             elif namespace.name in env.namespaces and env.namespaces[namespace.name].quota:

@@ -15,8 +15,7 @@ from .labels import PART_OF, labels_for
 def quota_for(env: Environment, namespace: Namespace) -> tuple[str, Quota]:
     """The spec's quota names; the values decide the numbers (and overrides)."""
     if namespace.customer:
-        customer_id = namespace.name.removeprefix("customer-")
-        customer = next(c for c in env.customers if c.id == customer_id)
+        customer = env.customers[namespace.customer_index]
         return "customer-quota", customer.quota or env.quotas["customer"]
     override = env.namespaces.get(namespace.name)
     return "compute-quota", (override.quota if override and override.quota else env.quotas["service"])

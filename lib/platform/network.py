@@ -71,7 +71,6 @@ def _pods(name: str, pods) -> Peer:
 def declared_edges(env: Environment, catalog: Catalog) -> list[Edge]:
     """Every connection the platform needs, derived from the catalog once."""
     cluster = env.cluster
-    by_target = {f"{w.namespace}/{w.name}": w for w in catalog.workloads}
     api = Peer("kubernetes-api", cidrs=tuple(cluster.api_server_cidrs))
     internet = Peer("internet", cidrs=("0.0.0.0/0",), except_cidrs=tuple(cluster.private_cidrs))
     kafka = _pods("kafka", cluster.kafka)
@@ -84,7 +83,7 @@ def declared_edges(env: Environment, catalog: Catalog) -> list[Edge]:
     for w in catalog.workloads:
         me = workload_peer(w)
         for talk in w.talks_to:
-            target = by_target.get(talk.target)
+            target = catalog.target(talk.target)
             if target is None:
                 raise ValueError(f"{w.namespace}/{w.name} talks to unknown workload {talk.target}")
             edges.append(Edge(me, workload_peer(target), P.BY_NAME[talk.port], purpose=talk.port))

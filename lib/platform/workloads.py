@@ -51,7 +51,7 @@ def values_of(loaded: LoadedEnvironment, workload: Workload):
 
 def image_of(env: Environment, namespace: Namespace, workload: Workload, sizing) -> str:
     if namespace.customer:
-        customer = next(c for c in env.customers if f"customer-{c.id}" == namespace.name)
+        customer = env.customers[namespace.customer_index]
         if customer.book_image_tag:
             return f"{sizing.image.repository}:{customer.book_image_tag}"
     return sizing.image.ref
@@ -85,10 +85,9 @@ def scheduling_of(env: Environment, workload: Workload, sizing, customer: bool) 
 def talks_to_annotation(catalog: Catalog, workload: Workload) -> dict[str, str]:
     """``voyager.io/talks-to``: the declared edges, readable from the render
     (validate and the docs' network map judge the NetworkPolicies by it)."""
-    by_target = {f"{w.namespace}/{w.name}": w for w in catalog.workloads}
     entries = []
     for talk in workload.talks_to:
-        target = by_target[talk.target]
+        target = catalog.target(talk.target)
         entries.append(f"{target.namespace}/{selector_for(target)['app']}:{talk.port}")
     if workload.pattern == "vault":
         entries += [f"{workload.namespace}/{workload.name}:vault",
