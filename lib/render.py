@@ -9,6 +9,7 @@ so forking workers from it is safe.
 from __future__ import annotations
 
 import multiprocessing
+from collections import Counter
 import os
 import shutil
 import time
@@ -114,7 +115,10 @@ def render(
                     if task_env is env:
                         paths += written
                         objects += count
-                duplicates = {p for p in paths if paths.count(p) > 1} if shards > 1 else set()
+                # Two shards racing to the same file both pass the worker's
+                # exists() check; counting afterwards catches that (linearly).
+                duplicates = ({p for p, n in Counter(paths).items() if n > 1}
+                              if shards > 1 else set())
                 if duplicates:
                     raise VoyagerError(f"{name}: two objects render to {sorted(duplicates)[0]}")
                 kustomizations = _kustomize(tmp / name, paths)
