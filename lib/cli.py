@@ -20,7 +20,8 @@ def _parser() -> argparse.ArgumentParser:
                "(main.py diff --help).",
     )
     parser.add_argument("--env", action="append", dest="envs", metavar="NAME",
-                        help="environment to render (repeatable; default: all)")
+                        help="environment to render (repeatable; default: all); the environments "
+                             "that extend it are rendered too")
     default_out = os.environ.get("CDK8S_OUTDIR", "dist")  # set by `cdk8s synth`
     parser.add_argument("--outdir", type=Path, default=Path(default_out),
                         help=f"output directory (default: {default_out})")
@@ -44,6 +45,11 @@ def _table(stats) -> str:
     )
 
 
+def _say_dependents(result) -> None:
+    for name, parent in result.dependents.items():
+        print(f"{name} extends {parent}: rendered too, so that it is not left stale")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "validate":
@@ -60,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except VoyagerError as exc:
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return exc.exit_code
+    _say_dependents(result)
     print(_table(result.stats))
     if args.check:
         if result.differences:
@@ -146,7 +153,8 @@ def _diff_parser() -> argparse.ArgumentParser:
                     "2 error.",
     )
     parser.add_argument("--env", action="append", dest="envs", metavar="NAME",
-                        help="environment to compare (repeatable; default: all)")
+                        help="environment to compare (repeatable; default: all), with the "
+                             "environments that extend it")
     parser.add_argument("--dir", type=Path, default=Path(os.environ.get("CDK8S_OUTDIR", "dist")),
                         help="the committed rendered tree (default: dist)")
     parser.add_argument("--values", type=Path, default=VALUES_DIR, metavar="DIR",
@@ -171,6 +179,7 @@ def _diff(argv: list[str]) -> int:
         except VoyagerError as exc:
             print(f"error: {one_line(exc)}", file=sys.stderr)
             return exc.exit_code
+        _say_dependents(result)
         envs = [s.name for s in result.stats]
         if not args.envs and args.dir.is_dir():
             # Environments only in --dir would be removed by the merge.

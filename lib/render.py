@@ -8,16 +8,25 @@ so forking workers from it is safe.
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 from collections import Counter
 import os
 import shutil
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config.loader import VALUES_DIR, LoadedEnvironment, available_environments, load_environment
+from .config.loader import (
+    VALUES_DIR,
+    Inventory,
+    LoadedEnvironment,
+    ancestors,
+    available_environments,
+    load_environment,
+)
 from .errors import ValuesError, VoyagerError
 from .output import files as F
 from .output.tree import differences, locked, new_tree, swap_in
@@ -36,33 +45,119 @@ class EnvStats:
 class Result:
     stats: list[EnvStats] = field(default_factory=list)
     differences: list[str] = field(default_factory=list)
+    # Environments rendered because they extend one that was asked for
+    # (name -> the one it extends): a partial render never leaves them stale.
+    dependents: dict[str, str] = field(default_factory=dict)
+    # Seconds per phase (load, workers, docs, total; per shard: import, build,
+    # bridge, write): scripts/benchmark.py prints them.
+    timings: dict = field(default_factory=dict)
 
 
-def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str) -> tuple[list[str], int, float]:
-    """Worker: build one shard's charts and write its object files under root/<env>/."""
+def dependents(names: list[str], values_dir: Path = VALUES_DIR) -> dict[str, str]:
+    """Environments not in ``names`` that inherit from one of them -> which one.
+
+    production-dr extends production: rendering production alone would leave
+    production-dr (same customers, same services) stale until ``--check``.
+    A file that does not load is skipped here; rendering it would say why.
+    """
+    out: dict[str, str] = {}
+    for other in available_environments(values_dir):
+        if other in names:
+            continue
+        try:
+            chain = ancestors(other, values_dir)
+        except VoyagerError:
+            continue
+        parent = next((n for n in chain if n in names), None)
+        if parent is not None:
+            out[other] = parent
+    return out
+
+
+def checked_catalog() -> Inventory:
+    """Import and check the catalog; any mistake in it is one line (exit 2)."""
+    try:
+        from .catalog import check_catalog, inventory
+    except Exception as exc:  # noqa: BLE001 - a catalog file that does not even import
+        raise VoyagerError(_import_error(exc)) from None
+    try:
+        check_catalog()
+    except ValueError as exc:
+        raise VoyagerError(str(exc)) from None
+    return inventory()
+
+
+def _import_error(exc: BaseException) -> str:
+    """``lib/catalog/<file>.py:<line>: <Error>: <message>`` for a catalog file that
+    raises on import (a misspelt keyword of Workload(...), a name not imported)."""
+    catalog = Path(__file__).resolve().parent / "catalog"
+    where = ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f"{_shown(Path(exc.filename))}:{exc.lineno}"
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if Path(f.filename).resolve().is_relative_to(catalog)]
+        if frames:
+            where = f"{_shown(Path(frames[-1].filename))}:{frames[-1].lineno}"
+    message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+    return f"{where or 'lib/catalog/'}: {type(exc).__name__}: {message}"
+
+
+def _shown(path: Path) -> str:
+    lib = Path(__file__).resolve().parent
+    try:
+        return str(Path("lib") / path.resolve().relative_to(lib))
+    except ValueError:
+        return str(path)
+
+
+def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str
+                 ) -> tuple[list[str], int, float, list[tuple[str, dict]], dict[str, float]]:
+    """Worker: build one shard's charts and write its object files under root/<env>/.
+
+    Returns the files written, how many objects, seconds, the objects the docs
+    read (``<dir>/<file>``, object: the docs need no second parse) and seconds
+    per phase (scripts/benchmark.py prints them)."""
     started = time.perf_counter()
+    from .docs.load import wanted  # which kinds the docs read
+    from .k8s.objects import synth
     from .platform.environment import Plan, build  # imports cdk8s: workers only
     from .platform.sync_waves import stamp
 
+    imported = time.perf_counter()
     plan = Plan.of(loaded)
+    charts = build(plan, shard, shards)
+    built = time.perf_counter()
     written: list[str] = []
-    objects = 0
+    for_docs: list[tuple[str, dict]] = []
+    writing = 0.0
     env_root = Path(root) / loaded.model.name
-    for chart in build(plan, shard, shards):
-        for obj in chart.to_json():
-            stamp(obj)
-            directory, name = F.object_path(obj)
-            target = env_root / directory / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists():
-                raise VoyagerError(
-                    f"{loaded.model.name}: two objects render to {directory}/{name}; "
-                    "names must be unique per kind and namespace"
-                )
-            target.write_bytes(F.dump(obj))
-            written.append(f"{directory}/{name}")
-            objects += 1
-    return written, objects, time.perf_counter() - started
+    made: set[str] = set()
+    for obj in synth(charts):
+        begun = time.perf_counter()
+        stamp(obj)
+        directory, name = F.object_path(obj)
+        if directory not in made:
+            (env_root / directory).mkdir(parents=True, exist_ok=True)
+            made.add(directory)
+        # "x": the file must not exist yet (two objects with one path, in this shard)
+        try:
+            with open(env_root / directory / name, "xb") as handle:
+                handle.write(F.dump(obj))
+        except FileExistsError:
+            raise VoyagerError(
+                f"{loaded.model.name}: two objects render to {directory}/{name}; "
+                "names must be unique per kind and namespace"
+            ) from None
+        path = f"{directory}/{name}"
+        written.append(path)
+        if wanted(name):
+            for_docs.append((path, obj))
+        writing += time.perf_counter() - begun
+    done = time.perf_counter()
+    phases = {"import": imported - started, "build": built - imported,
+              "bridge": done - built - writing, "write": writing}
+    return written, len(written), done - started, for_docs, phases
 
 
 def _kustomize(env_root: Path, paths: list[str]) -> int:
@@ -91,30 +186,47 @@ def render(
     loaded: list[LoadedEnvironment] | None = None,
 ) -> Result:
     """Render ``envs`` (all by default) into ``outdir``, or compare with it."""
+    began = time.perf_counter()
     outdir = Path(outdir).resolve()
+    # Catalog mistakes are the user's too: one line and exit 2, before any
+    # worker starts (the catalog imports no cdk8s, so this process stays fork-safe),
+    # and before the values, whose keys name what the catalog declares.
+    inventory = checked_catalog()
+    result = Result()
     if loaded is None:
         names = envs or available_environments(values_dir)
         if not names:
             raise ValuesError(str(values_dir), "", "no environments to render")
-        loaded = [load_environment(name, values_dir) for name in dict.fromkeys(names)]
+        names = list(dict.fromkeys(names))
+        if envs:
+            result.dependents = dependents(names, values_dir)
+            names += [n for n in result.dependents if n not in names]
+        loaded = [load_environment(name, values_dir, inventory) for name in names]
     jobs = _jobs(jobs)
     shards = max(1, jobs // len(loaded))
     tasks = [(env, shard) for env in loaded for shard in range(shards)]
 
-    result = Result()
     with locked(outdir):
         tmp = new_tree(outdir)
         try:
             started = {env.model.name: time.perf_counter() for env in loaded}
+            result.timings["load"] = time.perf_counter() - began
             outputs = _run(tasks, shards, tmp, jobs)
+            result.timings["workers"] = time.perf_counter() - began - result.timings["load"]
+            result.timings["shards"] = [
+                {"env": env.model.name, "shard": shard, "objects": out[1], "seconds": out[2], **out[4]}
+                for (env, shard), out in zip(tasks, outputs)]
+            docs_seconds = 0.0
             for env in loaded:
                 name = env.model.name
                 paths: list[str] = []
                 objects = 0
-                for (task_env, _), (written, count, _secs) in zip(tasks, outputs):
+                for_docs: list[tuple[str, dict]] = []
+                for (task_env, _), (written, count, _secs, docs_objects, _phases) in zip(tasks, outputs):
                     if task_env is env:
                         paths += written
                         objects += count
+                        for_docs += docs_objects
                 # Two shards racing to the same file both pass the worker's
                 # exists() check; counting afterwards catches that (linearly).
                 duplicates = ({p for p, n in Counter(paths).items() if n > 1}
@@ -126,7 +238,10 @@ def render(
                 # written: part of the tree, so --check also catches stale docs.
                 from .docs import write_docs  # reads YAML only; imported after the workers forked
 
-                docs = write_docs(tmp / name)
+                docs_started = time.perf_counter()
+                # The objects just written, from memory: the same docs as reading them back.
+                docs = write_docs(tmp / name, for_docs)
+                docs_seconds += time.perf_counter() - docs_started
                 result.stats.append(EnvStats(
                     name, namespaces=len({p.split('/', 1)[0] for p in paths} - {F.CLUSTER_DIR}),
                     objects=objects, files=len(paths) + kustomizations + len(docs),
@@ -151,6 +266,10 @@ def render(
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+    result.timings["docs"] = docs_seconds
+    result.timings["total"] = time.perf_counter() - began
+    if os.environ.get("VOYAGER_TIMINGS"):  # scripts/benchmark.py's breakdown
+        Path(os.environ["VOYAGER_TIMINGS"]).write_text(json.dumps(result.timings), encoding="utf-8")
     return result
 
 

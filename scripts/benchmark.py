@@ -2,13 +2,41 @@
 """How rendering scales with customers: production with 10, 100 and 1,000.
 
     .venv/bin/python scripts/benchmark.py [--sizes 10 100 1000] [--jobs N]
+                                          [--bytecode off|on|both] [--repeat N]
 
 For each size it copies lib/values into a temp dir, replaces production's
 customers with c0001..cNNNN, and times
 ``main.py --env production --values DIR --outdir DIR`` as a subprocess (the
 wall time includes interpreter start, loading values, and the jsii/Node start
-of each worker). Memory is measured two ways, because neither alone is the
-whole truth:
+of each worker).
+
+The floor, measured in the same run right after each render: the objects just
+rendered, read back as plain dicts beforehand, written one file each by
+PyYAML's C dumper (``yaml.dump(..., Dumper=CSafeDumper)``) in one process,
+into the same directory layout. That is the least any renderer of these
+files pays for YAML and the file system here; the ratio is render / floor.
+Run at the same moment, both see the same machine (file creation on this
+disk costs from 30 us to 700 us depending on what else runs).
+
+Bytecode: ``off`` runs every process with an empty ``PYTHONPYCACHEPREFIX`` and
+``PYTHONDONTWRITEBYTECODE=1``, so every module compiles from source (as on
+machines that set the variable); ``on`` runs with a cache filled by a
+warm-up render first (what users normally have). Either way no ``.pyc`` is
+written into the repository or the virtualenv.
+
+Breakdown (seconds, from ``VOYAGER_TIMINGS``, which lib/render.py fills):
+
+- start: interpreter start (main.py re-runs itself under ``-O``), imports,
+  the lock; load: catalog and values. Before any worker starts.
+- import, build, bridge, write: the slowest worker shard (the critical path):
+  importing cdk8s and the constructs; running the constructs; creating the
+  objects in cdk8s and reading back what it renders (jsii round trips, Node's
+  work); writing the YAML files.
+- docs: docs/*.md, in the main process after the workers;
+  other: the rest (process pool, kustomizations, the swap).
+- shards: objects and seconds of each worker shard (balance).
+
+Memory is measured two ways, because neither alone is the whole truth:
 
 - peak tree RSS: /proc sampled every 50 ms, summing the resident set of the
   render and every descendant (workers and their Node processes) alive at that
@@ -18,12 +46,14 @@ whole truth:
   the single biggest process among it and the descendants it waited for; it
   is not a sum.
 
-Prints a markdown table.
+Prints markdown tables.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -38,6 +68,24 @@ REPO = Path(__file__).resolve().parent.parent
 VALUES = REPO / "lib" / "values"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
+# Runs in its own process: the floor (one process, PyYAML's C dumper, one file each).
+FLOOR = r"""
+import os, pickle, sys, time, yaml
+objects = pickle.load(open(sys.argv[1], "rb"))
+root = sys.argv[2]
+dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+started = time.perf_counter()
+made = set()
+for directory, name, obj in objects:
+    if directory not in made:
+        os.makedirs(os.path.join(root, directory), exist_ok=True)
+        made.add(directory)
+    with open(os.path.join(root, directory, name), "w", encoding="utf-8") as handle:
+        handle.write(yaml.dump(obj, Dumper=dumper, sort_keys=False, default_flow_style=False,
+                               allow_unicode=True))
+print(time.perf_counter() - started)
+"""
+
 
 def values_with_customers(root: Path, count: int) -> Path:
     values = root / "values"
@@ -46,6 +94,11 @@ def values_with_customers(root: Path, count: int) -> Path:
     data = yaml.safe_load(production.read_text()) or {}
     data["customers"] = [{"id": f"c{i:04d}"} for i in range(1, count + 1)]
     production.write_text(yaml.safe_dump(data, sort_keys=False))
+    # `--env production` also renders the environments that extend it; the
+    # benchmark measures production alone.
+    for child in values.glob("*.yaml"):
+        if (yaml.safe_load(child.read_text()) or {}).get("extends") == "production":
+            child.unlink()
     return values
 
 
@@ -74,52 +127,93 @@ def _tree_rss(root_pid: int) -> int:
     return total
 
 
-def run(count: int, jobs: int | None) -> dict:
-    with tempfile.TemporaryDirectory(prefix=f"voyager-bench-{count}-") as tmp:
-        root = Path(tmp)
-        values = values_with_customers(root, count)
-        outdir = root / "dist"
-        cmd = [sys.executable, "main.py", "--env", "production", "--values", str(values),
-               "--outdir", str(outdir)]
-        if jobs:
-            cmd += ["--jobs", str(jobs)]
-        peak = 0
-        done = threading.Event()
+def _environment(cache: Path, bytecode: bool) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPYCACHEPREFIX"] = str(cache)  # never the repository's or the venv's __pycache__
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
 
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, _tree_rss(proc.pid))
-                done.wait(0.05)
+def render(count: int, jobs: int | None, env: dict[str, str], root: Path) -> dict:
+    values = values_with_customers(root, count)
+    outdir = root / "dist"
+    timings = root / "timings.json"
+    cmd = [sys.executable, "main.py", "--env", "production", "--values", str(values),
+           "--outdir", str(outdir)]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    peak = 0
+    done = threading.Event()
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        # Read the pipes first (a full pipe would block the render), then reap with
-        # wait4 for the rusage of this one child (Popen.wait would discard it).
-        stdout, stderr = proc.stdout.read(), proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        done.set()
-        sampler.join()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            raise SystemExit(f"render of {count} customers failed ({proc.returncode}):\n"
-                             f"{stderr.decode()}")
-        files = [p for p in (outdir / "production").rglob("*.yaml")]
-        objects = sum(1 for p in files if p.suffix == ".yaml" and p.name != "kustomization.yaml")
-        reported = _objects_from_table(stdout.decode())
-        if reported is not None and reported != objects:
-            raise SystemExit(f"summary says {reported} objects, dist has {objects} files")
-        namespaces = sum(1 for p in (outdir / "production").iterdir()
-                         if p.is_dir() and p.name not in ("cluster", "docs"))
-        return {
-            "customers": count, "namespaces": namespaces, "objects": objects,
-            "files": len(files), "seconds": seconds, "rate": objects / seconds,
-            "tree_rss": peak, "max_rss": usage.ru_maxrss * 1024,  # Linux: KiB
-        }
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**env, "VOYAGER_TIMINGS": str(timings)})
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    # Read the pipes first (a full pipe would block the render), then reap with
+    # wait4 for the rusage of this one child (Popen.wait would discard it).
+    stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"render of {count} customers failed ({proc.returncode}):\n"
+                         f"{stderr.decode()}")
+    env_root = outdir / "production"
+    files = [p for p in env_root.rglob("*.yaml")]
+    objects = sum(1 for p in files if p.name != "kustomization.yaml")
+    reported = _objects_from_table(stdout.decode())
+    if reported is not None and reported != objects:
+        raise SystemExit(f"summary says {reported} objects, dist has {objects} files")
+    namespaces = sum(1 for p in env_root.iterdir() if p.is_dir() and p.name not in ("cluster", "docs"))
+    return {
+        "customers": count, "namespaces": namespaces, "objects": objects,
+        "files": len(files), "seconds": seconds, "rate": objects / seconds,
+        "tree_rss": peak, "max_rss": usage.ru_maxrss * 1024,  # Linux: KiB
+        "timings": json.loads(timings.read_text()), "env_root": env_root,
+    }
+
+
+def floor(env_root: Path, env: dict[str, str], root: Path) -> float:
+    """Seconds for PyYAML's C dumper to write the render's objects, one file each, in one process."""
+    objects = []
+    for directory in sorted(p for p in env_root.iterdir() if p.is_dir() and p.name != "docs"):
+        for path in sorted(directory.glob("*.yaml")):
+            if path.name != "kustomization.yaml":
+                objects.append((directory.name, path.name,
+                                yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))))
+    data = root / "objects.pickle"
+    data.write_bytes(pickle.dumps(objects))
+    out = subprocess.run([sys.executable, "-c", FLOOR, str(data), str(root / "floor")],
+                         env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def breakdown(row: dict) -> dict:
+    t = row["timings"]
+    slowest = max(t["shards"], key=lambda s: s["seconds"])
+    start = row["seconds"] - t["total"]
+    parts = {
+        "load": start + t["load"],
+        "build": slowest["import"] + slowest["build"],
+        "bridge": slowest["bridge"],
+        "write": slowest["write"],
+        "docs": t["docs"],
+    }
+    parts["other"] = row["seconds"] - sum(parts.values())
+    return parts
 
 
 def _objects_from_table(stdout: str) -> int | None:
@@ -130,27 +224,65 @@ def _objects_from_table(stdout: str) -> int | None:
     return None
 
 
+def measure(sizes: list[int], jobs: int | None, bytecode: bool, repeat: int) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="voyager-bench-cache-") as cache:
+        env = _environment(Path(cache), bytecode)
+        if bytecode:  # fill the cache the way a user's first run would
+            with tempfile.TemporaryDirectory(prefix="voyager-bench-warm-") as tmp:
+                render(10, jobs, env, Path(tmp))
+        for count in sizes:
+            for attempt in range(repeat):
+                print(f"bytecode cache {'on' if bytecode else 'off'}: production with {count} customers"
+                      f"{f' (run {attempt + 1})' if repeat > 1 else ''} ...", file=sys.stderr, flush=True)
+                with tempfile.TemporaryDirectory(prefix=f"voyager-bench-{count}-") as tmp:
+                    row = render(count, jobs, env, Path(tmp))
+                    row["floor"] = floor(row.pop("env_root"), env, Path(tmp))
+                rows.append(row)
+    return rows
+
+
+def table(rows: list[dict], bytecode: bool, jobs: int | None) -> None:
+    mib = 2**20
+    print(f"\nbytecode cache {'on (warm)' if bytecode else 'off (PYTHONDONTWRITEBYTECODE=1, nothing cached)'}; "
+          f"{os.cpu_count()} CPUs, --jobs {jobs or 'default (one per core)'}; wall time of the whole "
+          "`main.py` process, interpreter start included; floor: the same objects written by "
+          "PyYAML's C dumper, one file each, in one process, same run.\n")
+    print("| customers | objects | wall s | floor s | ratio | objects/s | ms/customer (marginal) "
+          "| peak tree RSS MiB | largest process MiB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    previous = None
+    for r in rows:
+        marginal = ""
+        if previous is not None and r["customers"] > previous["customers"]:
+            marginal = f"{(r['seconds'] - previous['seconds']) / (r['customers'] - previous['customers']) * 1000:.1f}"
+        print(f"| {r['customers']:,} | {r['objects']:,} | {r['seconds']:.1f} | {r['floor']:.1f} "
+              f"| {r['seconds'] / r['floor']:.2f} | {r['rate']:,.0f} | {marginal} "
+              f"| {r['tree_rss'] / mib:,.0f} | {r['max_rss'] / mib:,.0f} |")
+        if previous is None or r["customers"] != previous["customers"]:
+            previous = r
+    print("\n| customers | load | build | bridge | write | docs | other | shards (objects, s) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in rows:
+        b = breakdown(r)
+        shards = ", ".join(f"{s['objects']:,} / {s['seconds']:.1f}" for s in r["timings"]["shards"])
+        print(f"| {r['customers']:,} | " + " | ".join(f"{b[k]:.1f}" for k in
+              ("load", "build", "bridge", "write", "docs", "other")) + f" | {shards} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--jobs", type=int, default=None, help="passed to main.py (default: its own)")
+    parser.add_argument("--bytecode", choices=("off", "on", "both"), default="both",
+                        help="run with no bytecode cache, a warm one, or both (default)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size")
     args = parser.parse_args()
 
-    rows = []
-    for count in args.sizes:
-        print(f"rendering production with {count} customers ...", file=sys.stderr, flush=True)
-        rows.append(run(count, args.jobs))
-
-    mib = 2**20
-    print(f"\n{os.cpu_count()} CPUs, --jobs {args.jobs or 'default (one per core)'}; "
-          "wall time of the whole `main.py` process, interpreter start included.\n")
-    print("| customers | namespaces | objects | files | wall s | objects/s "
-          "| peak tree RSS MiB (sum, sampled) | largest process MiB (ru_maxrss) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        print(f"| {r['customers']:,} | {r['namespaces']:,} | {r['objects']:,} | {r['files']:,} "
-              f"| {r['seconds']:.1f} | {r['rate']:.0f} | {r['tree_rss'] / mib:,.0f} "
-              f"| {r['max_rss'] / mib:,.0f} |")
+    modes = {"off": [False], "on": [True], "both": [False, True]}[args.bytecode]
+    results = [(bytecode, measure(args.sizes, args.jobs, bytecode, args.repeat)) for bytecode in modes]
+    for bytecode, rows in results:
+        table(rows, bytecode, args.jobs)
     return 0
 
 

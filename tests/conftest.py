@@ -8,6 +8,7 @@ can ``from conftest import load_objects`` or take the fixture.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -106,7 +107,37 @@ def all_objects(rendered, objects) -> list[tuple[str, str, dict]]:
     return [(env, rel, obj) for env in ENVS for rel, obj in objects(env)]
 
 
+@pytest.fixture(scope="session")
+def statefulset_objects(tmp_path_factory) -> list[tuple[str, dict]]:
+    """staging rendered with ``databases.engine: statefulset``: the seed's
+    single-pod PostgreSQL, which an environment can still choose (the
+    embedded values run CloudNativePG: tests/test_databases.py)."""
+    root = tmp_path_factory.mktemp("statefulset")
+    values = copy_values(root / "values")
+    path = values / "staging.yaml"
+    data = yaml.safe_load(path.read_text())
+    data.setdefault("databases", {})["engine"] = "statefulset"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    render_into(root / "dist", "--values", values, "--env", "staging")
+    return load_objects(root / "dist" / "staging")
+
+
 @pytest.fixture
 def values_dir(tmp_path) -> Path:
     """A fresh writable copy of lib/values for this test."""
     return copy_values(tmp_path / "values")
+
+
+# CI sets this (.ci/run): a test that needs a real program (PostgreSQL, etcd and
+# the kube-apiserver, ...) must run there, so "not installed" is a failure, not
+# a skip. On a user's machine without the program it skips with how to get it.
+REQUIRE_REAL_PROGRAMS = os.environ.get("VOYAGER_REQUIRE_REAL_PROGRAMS") == "1"
+
+
+def require_program(available: bool, how_to_get: str) -> None:
+    """Skip (or, in CI, fail) unless a real program the test runs is available."""
+    if available:
+        return
+    if REQUIRE_REAL_PROGRAMS:
+        pytest.fail(f"required program missing in CI: {how_to_get}", pytrace=False)
+    pytest.skip(how_to_get)

@@ -7,13 +7,15 @@ hand from base.yaml, not by lib/: for jeeves,
     run-manager pod = server + grpc-transcoder sidecar
         requests 200m + 100m = 300m CPU,  512Mi + 128Mi = 640Mi
         limits   1000m + 500m = 1.5 CPU,  2Gi + 512Mi  = 2.5Gi
-    jeeves-postgresql = 1 pod, 1 CPU / 2Gi (requests == limits)
+    jeeves-postgresql = a CloudNativePG Cluster, staging's 2 instances, each
+        postgres 1 CPU / 2Gi + the Barman plugin's sidecar 500m / 512Mi
+        (requests == limits): 3 CPU / 5Gi, 2 pods, no surge
     pods(N) = N + ceil(N * 25%)            (the surge rounds up)
 
-    quota: requests 6 CPU / 12Gi, limits 24 CPU / 40Gi, 20 pods
-    limits.cpu: 1.5 * pods + 1 <= 24  ->  pods <= 15
+    quota: requests 10 CPU / 19Gi, limits 26 CPU / 43Gi, 20 pods
+    limits.cpu: 1.5 * pods + 3 <= 26  ->  pods <= 15
     N = 12 -> 12 + 3 = 15 pods: fits;  N = 13 -> 13 + 4 = 17 pods: does not
-    (17 pods need 6.1 CPU of requests, 26.5 of limits, 44.5Gi of limit memory).
+    (17 pods need 8.1 CPU of requests, 28.5 of limits, 47.5Gi of limit memory).
 
 For a customer namespace (the book, with the sidecar, alone in it): 1 CPU of
 limits per pod against the customer quota's 4: N = 3 -> 3 + 1 = 4 pods fits
@@ -79,10 +81,18 @@ def exceeded(needed: dict, quota: dict) -> dict[str, tuple[Fraction, Fraction]]:
     return out
 
 
+def database_instances(values: dict) -> int:
+    """CloudNativePG instances in ENV (its values file may override base's)."""
+    env = yaml.safe_load((Path(__file__).resolve().parent.parent / "lib" / "values" / f"{ENV}.yaml").read_text())
+    return (env.get("databases") or {}).get("instances") or values["databases"]["instances"]
+
+
 def jeeves_need(values: dict, max_replicas: int) -> dict[str, Fraction]:
     w = values["workloads"]
     pod = per_pod(w["jeeves-run-manager"]["resources"], values["transcoder"]["resources"])
-    database = per_pod(w["jeeves-postgresql"]["resources"])  # one pod, no surge
+    # Every instance: postgres plus the plugin's sidecar; replaced in place, no surge.
+    instance = per_pod(w["jeeves-postgresql"]["resources"], values["databases"]["sidecar_resources"])
+    database = {key: value * database_instances(values) for key, value in instance.items()}
     return need(pod, surge_pods(max_replicas, values["rollout"]["max_surge"]), database)
 
 

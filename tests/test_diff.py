@@ -51,9 +51,107 @@ def test_label_keys_and_positional_lists():
     new = {"metadata": {"labels": {"app.kubernetes.io/name": "b"}}, "args": ["--x", "2"]}
     paths = [f.path for f in field_changes(old, new)]
     assert paths == ["metadata.labels[app.kubernetes.io/name]", "args[1]"]
-    assert field_changes({"a": [1]}, {"a": [1, 2]})[0].path == "a"
+    assert [(f.path, f.old, f.new) for f in field_changes({"a": [1]}, {"a": [1, 2]})] == [("a[1]", ABSENT, 2)]
     assert field_changes({"a": 1}, {"a": 1.5})[0].new == 1.5
     assert field_changes({"a": True}, {"a": True}) == []
+
+
+# --- lists whose items carry no name: item by item, never cut into the same text -------------
+
+RULE = {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+                  "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}],
+        "ports": [{"protocol": "TCP", "port": 9090}]}
+
+
+def _rule(namespace: str, port: int) -> dict:
+    return {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}},
+                      "podSelector": {"matchLabels": {"app": "a-long-enough-name-to-need-cutting"}}}],
+            "ports": [{"protocol": "TCP", "port": port}]}
+
+
+def test_an_added_rule_is_one_added_item():
+    old = {"spec": {"ingress": [_rule("a", 1), _rule("b", 2), _rule("c", 3)]}}
+    new = {"spec": {"ingress": [_rule("a", 1), _rule("new", 4), _rule("b", 2), _rule("c", 3)]}}
+    changes = [(f.path, f.old, f.new) for f in field_changes(old, new)]
+    assert changes == [("spec.ingress[1]", ABSENT, _rule("new", 4))]
+
+
+def test_a_changed_rule_shows_the_changed_field_with_its_index():
+    old = {"spec": {"ingress": [_rule("a", 1), _rule("b", 2)]}}
+    new = {"spec": {"ingress": [_rule("a", 1), _rule("b", 20)]}}
+    changes = [(f.path, f.old, f.new) for f in field_changes(old, new)]
+    assert changes == [("spec.ingress[1].ports[0].port", 2, 20)]
+
+
+def test_a_removed_and_an_added_scalar_are_listed_apart():
+    old = {"includedNamespaces": ["grimoire", "jeeves", "journal", "threads"]}
+    new = {"includedNamespaces": ["grimoire", "journal", "threads", "user"]}
+    changes = [(f.path, f.old, f.new) for f in field_changes(old, new)]
+    assert changes == [("includedNamespaces[1]", "jeeves", ABSENT), ("includedNamespaces[3]", ABSENT, "user")]
+
+
+def test_items_with_a_unique_key_are_matched_by_it():
+    server = "https://kubernetes.default.svc"
+    old = {"destinations": [{"server": server, "namespace": n} for n in ("jarvis", "jeeves", "journal")]}
+    new = {"destinations": [{"server": server, "namespace": n} for n in ("jarvis", "journal", "llm")]}
+    changes = [(f.path, f.old, f.new) for f in field_changes(old, new)]
+    assert changes == [("destinations[namespace=jeeves]", {"server": server, "namespace": "jeeves"}, ABSENT),
+                       ("destinations[namespace=llm]", ABSENT, {"server": server, "namespace": "llm"})]
+
+
+def test_long_values_are_cut_around_their_difference():
+    old, new = "x" * 400 + "old", "x" * 400 + "new"
+    line = field_changes({"data": {"k": old}}, {"data": {"k": new}})[0].line()
+    shown_old, shown_new = line.split(": ", 1)[1].split(" → ")
+    assert shown_old != shown_new
+    assert shown_old.endswith('old"') and shown_new.endswith('new"') and shown_old.startswith("…")
+    assert len(shown_old) < 200
+
+
+def test_cli_diff_lists_rule_and_namespace_changes_item_by_item(rendered, tmp_path):
+    """What a user reviews: Velero's namespace list, an AppProject's destinations and a
+    NetworkPolicy's rules changed in the committed tree; each change is its own line."""
+    committed = shutil.copytree(rendered, tmp_path / "dist")
+    env = committed / "staging"
+
+    def rewrite(path, change):
+        obj = yaml.safe_load(path.read_text())
+        change(obj)
+        path.write_text(yaml.safe_dump(obj, sort_keys=False))
+        return obj
+
+    def drop_namespace(obj):
+        namespaces = obj["spec"]["template"]["includedNamespaces"]
+        assert namespaces
+        index = len(namespaces) // 2
+        dropped.append((index, namespaces.pop(index)))
+
+    dropped: list[tuple[int, str]] = []
+    rewrite(next((env / "velero").glob("schedule-*.yaml")), drop_namespace)
+    project = rewrite(env / "argocd" / "appproject-voyager-staging.yaml",
+                      lambda o: o["spec"]["destinations"].pop(1))
+    policy_file = next((env / "jeeves").glob("networkpolicy-jeeves-run-manager-ingress.yaml"))
+    policy = yaml.safe_load(policy_file.read_text())
+    assert len(policy["spec"]["ingress"]) > 1
+    rewrite(policy_file, lambda o: o["spec"]["ingress"].pop(0))
+
+    proc = run_main("diff", "--env", "staging", "--dir", committed)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    out = proc.stdout.splitlines()
+    assert out[-1] == "0 added, 0 removed, 3 changed"
+    (index, namespace), = dropped
+    assert f'    spec.template.includedNamespaces[{index}]: (absent) → "{namespace}"' in out, out
+    removed = next(d for d in yaml.safe_load((rendered / "staging" / "argocd" / "appproject-voyager-staging.yaml")
+                                             .read_text())["spec"]["destinations"]
+                   if d not in project["spec"]["destinations"])
+    assert any(line.startswith(f"    spec.destinations[namespace={removed['namespace']}]: (absent) → ")
+               for line in out), out
+    rule_lines = [line for line in out if line.startswith("    spec.ingress[")]
+    assert rule_lines and rule_lines[0].startswith("    spec.ingress[0]: (absent) → "), out
+    for line in out:
+        if " → " in line:
+            old, new = line.split(": ", 1)[1].split(" → ", 1)
+            assert old != new, line
 
 
 def test_cli_diff(rendered, tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -43,19 +42,26 @@ def rows(text: str) -> list[list[str]]:
     return out
 
 
-def mermaid_block(text: str) -> list[str]:
-    start = text.index("```mermaid\n")
+def mermaid_block(text: str, start: int = 0) -> list[str]:
+    start = text.index("```mermaid\n", start)
     end = text.index("\n```", start)
     return text[start:end].splitlines()[1:]
 
 
+def mermaid_blocks(text: str) -> list[list[str]]:
+    """Every block: the overview, then one per namespace (tests/test_network_map.py has more)."""
+    return [mermaid_block(text, m.start()) for m in re.finditer("```mermaid\n", text)]
+
+
 NODE = re.compile(r'^\s*([A-Za-z][A-Za-z0-9_]*)(\["[^"]*"\]|\(\["[^"]*"\]\)|\{\{"[^"]*"\}\})$')
 SUBGRAPH = re.compile(r'^\s*subgraph ([A-Za-z][A-Za-z0-9_]*)\["[^"]*"\]$')
-EDGE = re.compile(r'^\s*([A-Za-z][A-Za-z0-9_]*) -->\|"[^"|]+"\| ([A-Za-z][A-Za-z0-9_]*)$')
+EDGE = re.compile(r'^\s*([A-Za-z][A-Za-z0-9_]*) -->(?:\|"[^"|]+"\|)? ([A-Za-z][A-Za-z0-9_]*)$')
 
 
 def check_mermaid(lines: list[str]) -> tuple[set[str], set[str], list[tuple[str, str]]]:
     """(node ids, subgraph ids, edges); fails on any line that is not one of those."""
+    if lines[0] == "---":  # front matter: the layout's spacing
+        lines = lines[lines.index("---", 1) + 1:]
     assert lines[0] == "flowchart LR"
     nodes, subgraphs, edges, depth = set(), set(), [], 0
     for line in lines[1:]:
@@ -133,11 +139,14 @@ def test_every_namespace_and_workload_is_in_the_inventory(rendered, objects, env
 @pytest.mark.parametrize("env", ENVS)
 def test_mermaid_edges_join_declared_nodes(rendered, env):
     network = docs_of(rendered / env)["network.md"]
-    nodes, subgraphs, edges = check_mermaid(mermaid_block(network))
-    assert edges, "no edge drawn"
-    for src, dst in edges:
-        assert src in nodes | subgraphs, src
-        assert dst in nodes | subgraphs, dst
+    nodes = set()
+    for block in mermaid_blocks(network):
+        ids, subgraphs, edges = check_mermaid(block)
+        assert edges, "no edge drawn"
+        for src, dst in edges:
+            assert src in ids | subgraphs, src
+            assert dst in ids | subgraphs, dst
+        nodes |= ids
     # Every rendered workload (customer namespaces drawn once) is a node.
     assert "n_jeeves_jeeves_run_manager" in nodes
     assert any(n.startswith("n_customers_A") for n in nodes)
@@ -174,7 +183,10 @@ def _headroom(inventory: str, namespace: str) -> dict[str, tuple[Fraction, Fract
 
 def test_jeeves_headroom_in_production_by_hand(rendered):
     """lib/values/base.yaml, worked by hand: run-manager (+ transcoder sidecar) at
-    the HPA's maximum plus 25 % surge, and one Postgres pod."""
+    the HPA's maximum plus 25 % surge, the database's CloudNativePG instances
+    (postgres + the Barman plugin's sidecar each), and the primary's post-sync
+    write check (the dr-verify Job: one 50m/64Mi, 200m/128Mi container,
+    lib/patterns/dr_verify.py)."""
     base, production = _values("base.yaml"), _values("production.yaml")
     assert "jeeves" not in (production.get("namespaces") or {})
     assert not {"jeeves-run-manager", "jeeves-postgresql", "transcoder"} & set(production.get("workloads") or {})
@@ -183,6 +195,9 @@ def test_jeeves_headroom_in_production_by_hand(rendered):
     sidecar = base["transcoder"]["resources"]
     postgres = base["workloads"]["jeeves-postgresql"]
     quota = base["namespaces"]["jeeves"]["quota"]
+    instances = base["databases"]["instances"]                         # 3
+    db_sidecar = base["databases"]["sidecar_resources"]
+    check = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}}
     peak = manager["autoscaling"]["max_replicas"]                      # 10
     surge = -(-peak * int(base["rollout"]["max_surge"].rstrip("%")) // 100)  # ceil(10 * 25%) = 3
     pods = peak + surge                                                # 13 run-manager pods
@@ -190,12 +205,13 @@ def test_jeeves_headroom_in_production_by_hand(rendered):
     for which in ("requests", "limits"):
         for res in ("cpu", "memory"):
             per_pod = q(manager["resources"][which][res]) + q(sidecar[which][res])
-            expected[f"{which}.{res}"] = (pods * per_pod + q(postgres["resources"][which][res]),
+            instance = q(postgres["resources"][which][res]) + q(db_sidecar[which][res])
+            expected[f"{which}.{res}"] = (pods * per_pod + instances * instance + q(check[which][res]),
                                           q(quota[f"{which}_{res}"]))
-    expected["pods"] = (Fraction(pods + postgres["replicas"]), q(quota["pods"]))
-    expected["requests.storage"] = (q(postgres["storage"]), q(quota["requests_storage"]))
-    # today: 4900m / 6, 20500m / 24, 10368Mi / 12Gi, 35328Mi / 40Gi, 14 / 20 pods, 20Gi / 100Gi
-    assert expected["limits.cpu"][0] == Fraction(41, 2)
+    expected["pods"] = (Fraction(pods + instances + 1), q(quota["pods"]))
+    expected["requests.storage"] = (instances * q(postgres["storage"]), q(quota["requests_storage"]))
+    # today: 8450m / 10, 24200m / 26, 16064Mi / 19Gi, 41088Mi / 43Gi, 17 / 20 pods, 60Gi / 100Gi
+    assert expected["limits.cpu"][0] == Fraction(121, 5)
     got = _headroom(docs_of(rendered / "production")["inventory.md"], "jeeves")
     for key, (used, hard) in expected.items():
         assert got[key] == (used, hard, hard - used), key
@@ -214,9 +230,10 @@ def test_backups_and_routes_in_production(rendered):
     inventory = docs_of(rendered / "production")["inventory.md"]
     backups = section(inventory, "Backups")
     (schedule,) = [r for r in rows(backups) if r[0] == "velero/daily-backup"]
-    assert "jeeves" in schedule[3].split(", ")
+    # Vault's raft claims are Velero's; CloudNativePG archives the databases.
+    assert "vault" in schedule[3].split(", ")
     volumes = {(r[0], r[1]): r[-1] for r in rows(backups) if r[1].startswith("StatefulSet/")}
-    assert volumes[("jeeves", "StatefulSet/jeeves-postgresql")] == "daily-backup (snapshot)"
+    assert volumes[("vault", "StatefulSet/vault")] == "daily-backup (snapshot)"
     routes = {r[1]: r for r in rows(section(inventory, "Public routes"))}
     assert routes["jeeves-run-manager.voyager.example.com"][3] == "jeeves/jeeves-run-manager:8081"
     assert routes["customer-*.voyager.example.com"][0].startswith("customer-* ×")
@@ -357,7 +374,7 @@ def test_loader_shape_cache_is_exact_with_awkward_names(tmp_path):
 
 def test_a_thousand_customers_are_summarised_fast(rendered, tmp_path):
     """1,000 copies of customer-acme (names changed) added to production: the docs
-    take well under 5 s and stay one row per shape."""
+    stay one row per shape (how long they take is scripts/benchmark.py's to measure)."""
     env = copy_tree(rendered / "production", tmp_path / "production")
     shutil.rmtree(env / DOCS_DIR)
     template = {p.name: p.read_text() for p in (env / "customer-acme").glob("*.yaml")}
@@ -374,10 +391,7 @@ def test_a_thousand_customers_are_summarised_fast(rendered, tmp_path):
             (env / name / file).write_text(rename(text))
         (env / "cluster" / f"namespace-{name}.yaml").write_text(rename(namespace))
         (env / "argocd" / f"application-production-{name}.yaml").write_text(rename(app))
-    started = time.perf_counter()
     docs = render_docs(env)
-    seconds = time.perf_counter() - started
-    assert seconds < 5, f"docs for 1,005 customers took {seconds:.1f} s"
     inventory = docs["inventory.md"]
     assert "1005 customer namespaces" in inventory
     assert len([r for r in rows(section(inventory, "Workloads")) if r[0].startswith("customer-*")]) == 1

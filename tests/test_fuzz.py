@@ -12,6 +12,16 @@
     render and pass ``main.py validate``, or exit 2 with one capacity line.
     Renders cost seconds, so (b) runs 6 + 1 examples per run.
 
+(c) The catalog: random edits to the declarations (a field of a workload set to
+    a plausible or a wrong value, an edge or a secret_env entry added, a
+    workload dropped or copied, a namespace dropped, renamed or repeated).
+    In process, the catalog check either accepts the edit, and then loading
+    the values and planning the environment (edges, every workload's pattern
+    config, capacity) work or fail with a VoyagerError, or it raises one line
+    naming a catalog file. A few edits are written into a copy of the
+    repository as Python source and rendered through the CLI: exit 0, or exit
+    2 with one line, never a traceback.
+
 The bugs this fuzzing found in lib/ (non-UTF-8 files, PyYAML constructor
 errors, over-long extends names, multi-line messages, unbounded counts,
 rollouts that cannot progress) are fixed; the regression tests at the end
@@ -35,6 +45,10 @@ from lib.config import loader as values_loader
 from lib.config.loader import load_environment
 from lib.config.models import Environment
 from lib.errors import ValuesError, VoyagerError, format_path
+from lib.render import checked_catalog
+
+# What the catalog declares: the CLI loads with it, so do these tests.
+INVENTORY = checked_catalog()
 
 FILES = sorted(p.name for p in VALUES.glob("*.yaml"))
 TEXT = {name: (VALUES / name).read_text(encoding="utf-8") for name in FILES}
@@ -68,7 +82,7 @@ def check_load(values: Path, env: str):
     """Load ``env`` from ``values``. Returns the LoadedEnvironment, or the clean
     VoyagerError, or None for an open known bug; anything else fails the test."""
     try:
-        loaded = load_environment(env, values)
+        loaded = load_environment(env, values, INVENTORY)
     except Exception as exc:  # noqa: BLE001 - the property is about which exceptions escape
         if not isinstance(exc, VoyagerError):
             raise AssertionError(f"load_environment raised {type(exc).__name__}, not a VoyagerError: {exc!r}") from exc
@@ -386,7 +400,7 @@ def test_cli_prints_the_loaders_error_and_writes_nothing(scratch, parse_cache, m
     note(describe(done))
     values = write_mutation(scratch, data, changed)
     try:
-        load_environment("staging", values)
+        load_environment("staging", values, INVENTORY)
     except VoyagerError as exc:
         expected = exc
     else:
@@ -525,3 +539,226 @@ def test_rollout_that_cannot_progress_is_rejected(tmp_path, surge, unavailable):
     with pytest.raises(ValuesError) as info:
         load_environment("staging", values)
     assert info.value.path == "rollout"
+
+
+# --- (c) the catalog ------------------------------------------------------------------------
+
+import dataclasses  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+
+from conftest import REPO  # noqa: E402
+from lib.catalog import SERVICE_NAMESPACES, SERVICE_WORKLOADS, Catalog, check_catalog  # noqa: E402
+from lib.catalog import ports as catalog_ports  # noqa: E402
+from lib.catalog import services as catalog_services  # noqa: E402
+from lib.catalog.apis import APIS  # noqa: E402
+from lib.catalog.customers import customer_book  # noqa: E402
+from lib.catalog.model import ExternalTalk, Rule, SecretRef, Talk, Workload  # noqa: E402
+from lib.catalog.namespaces import customer_namespace  # noqa: E402
+from lib.config.loader import Inventory  # noqa: E402
+
+MODULES = {m.__name__.rsplit(".", 1)[1]: m.WORKLOADS for m in catalog_services._MODULES}
+assert sum(MODULES.values(), ()) == SERVICE_WORKLOADS, "services/__init__.py changed; update MODULES"
+NAMESPACE_NAMES = [ns.name for ns in SERVICE_NAMESPACES]
+WORKLOAD_NAMES = [w.name for w in SERVICE_WORKLOADS]
+TARGETS = [f"{w.namespace}/{w.name}" for w in SERVICE_WORKLOADS]
+SECRET_NAMES = sorted({s.name for w in SERVICE_WORKLOADS for s in w.secrets})
+SECRET_KEYS = sorted({k for w in SERVICE_WORKLOADS for s in w.secrets for k in s.keys})
+PATTERNS = list(catalog_ports.BY_PATTERN)
+FIELDS = [f.name for f in dataclasses.fields(Workload)]
+
+
+@st.composite
+def typo(draw, words):
+    """One of ``words``, maybe with a character dropped, doubled or replaced."""
+    word = draw(st.sampled_from(words))
+    if not word or draw(st.booleans()):
+        return word
+    i = draw(st.integers(0, len(word) - 1))
+    return draw(st.sampled_from([word[:i] + word[i + 1:], word[:i] + word[i] + word[i:],
+                                 word[:i] + draw(st.sampled_from("xA_/- ")) + word[i + 1:]]))
+
+
+label = st.one_of(typo(WORKLOAD_NAMES + NAMESPACE_NAMES), st.sampled_from(["", "a" * 64, "Bad_Name", "9lives"]))
+rules = st.builds(Rule, st.lists(st.sampled_from(["", "apps", "bdk.voyager.io", "llm.voyager.io", "*"]),
+                                 max_size=2).map(tuple),
+                  st.lists(st.sampled_from(["pods", "secrets", "books", "books/status", "models", "*"]),
+                           max_size=2).map(tuple),
+                  st.lists(st.sampled_from(["get", "list", "watch", "update", "*"]), max_size=3).map(tuple))
+secret_refs = st.builds(SecretRef, typo(SECRET_NAMES + ["ledger-db-secret"]),
+                        st.sampled_from(["jeeves/database", "", "x y", "a/b"]),
+                        st.lists(typo(SECRET_KEYS), max_size=3).map(tuple))
+talks = st.builds(Talk, st.one_of(typo(TARGETS), st.sampled_from(["jeeves", "a/b/c", "/x"])),
+                  typo(list(catalog_ports.BY_NAME)))
+env_names = st.one_of(st.sampled_from(["KAFKA_TOPIC", "DATABASE_URL", "TS_KUBE_SECRET", "1BAD", "A B"]),
+                      st.from_regex(r"[A-Z_]{1,8}", fullmatch=True))
+JUNK = st.one_of(st.none(), st.integers(-3, 3), safe_text, st.lists(st.integers(), max_size=2),
+                 st.tuples(), st.tuples(safe_text))
+VALUES_OF = {
+    "name": label, "namespace": st.one_of(typo(NAMESPACE_NAMES), st.just("ledger")),
+    "pattern": st.one_of(st.sampled_from(PATTERNS), typo(PATTERNS)),
+    "component": st.one_of(label, st.just("api")), "description": safe_text,
+    "service_account": st.one_of(st.just(""), label), "app": st.one_of(st.just(""), label),
+    "api_rules": st.lists(rules, max_size=2).map(tuple), "managed_resources": st.lists(rules, max_size=2).map(tuple),
+    "secrets": st.lists(secret_refs, max_size=2).map(tuple),
+    "env": st.lists(st.tuples(env_names, safe_text), max_size=2).map(tuple),
+    "secret_env": st.lists(st.tuples(env_names, typo(SECRET_NAMES), typo(SECRET_KEYS)), max_size=2).map(tuple),
+    "talks_to": st.lists(talks, max_size=3).map(tuple),
+    "external": st.lists(st.builds(ExternalTalk, typo(["kafka", "kubernetes-api", "llm-providers", "aws-kms",
+                                                        "tailscale"])), max_size=2).map(tuple),
+    "public": st.booleans(), "gpu": st.booleans(), "watch_all_namespaces": st.booleans(),
+    "database_of": typo(NAMESPACE_NAMES + [""]), "kafka_topic": st.sampled_from(["", "spy_control", "events"]),
+    "writable_paths": st.lists(st.sampled_from(["/tmp", "/var/cache", "tmp", "/", "/tmp"]), max_size=2).map(tuple),
+}
+assert set(VALUES_OF) == set(FIELDS), f"Workload fields changed: {sorted(set(FIELDS) ^ set(VALUES_OF))}"
+
+
+@st.composite
+def catalog_edit(draw, max_ops=2):
+    """(namespaces, {module: WORKLOADS}, what was done) after 1..max_ops random edits."""
+    namespaces = list(SERVICE_NAMESPACES)
+    modules = {name: list(ws) for name, ws in MODULES.items()}
+    done = []
+    for _ in range(draw(st.integers(1, max_ops))):
+        op = draw(st.sampled_from(["field", "field", "field", "junk", "edge", "secret_env", "drop", "copy",
+                                   "namespace"]))
+        if op == "namespace":
+            index = draw(st.integers(0, len(namespaces) - 1))
+            how = draw(st.sampled_from(["drop", "rename", "repeat"]))
+            if how == "drop":
+                namespaces.pop(index)
+            elif how == "rename":
+                namespaces[index] = dataclasses.replace(namespaces[index], name=draw(label))
+            else:
+                namespaces.append(namespaces[index])
+            done.append(("namespaces", how, index))
+            continue
+        module = draw(st.sampled_from(sorted(m for m, ws in modules.items() if ws)))
+        index = draw(st.integers(0, len(modules[module]) - 1))
+        w = modules[module][index]
+        if op in ("field", "junk"):
+            name = draw(st.sampled_from(FIELDS))
+            value = draw(JUNK if op == "junk" else VALUES_OF[name])
+            modules[module][index] = w = dataclasses.replace(w, **{name: value})
+            done.append((module, w.name, name, value))
+        elif op == "edge":
+            modules[module][index] = w = dataclasses.replace(w, talks_to=w.talks_to + (draw(talks),))
+            done.append((module, w.name, "talks_to", w.talks_to))
+        elif op == "secret_env":
+            entry = (draw(env_names), draw(typo(SECRET_NAMES)), draw(typo(SECRET_KEYS)))
+            modules[module][index] = w = dataclasses.replace(w, secret_env=w.secret_env + (entry,))
+            done.append((module, w.name, "secret_env", w.secret_env))
+        elif op == "drop":
+            modules[module].pop(index)
+            done.append((module, w.name, "dropped"))
+        else:
+            name = draw(st.one_of(st.just(w.name), label))
+            modules[module].append(dataclasses.replace(w, name=name))
+            done.append((module, w.name, "copied as", name))
+    return tuple(namespaces), {m: tuple(ws) for m, ws in modules.items()}, done
+
+
+def catalog_of(modules: dict) -> tuple:
+    return tuple(w for name in MODULES for w in modules[name])
+
+
+def check_catalog_error(text: str) -> None:
+    assert text and len(text.splitlines()) == 1, f"not one line: {text!r}"
+    assert "Traceback" not in text, text
+    assert text.startswith("lib/catalog/"), text
+
+
+@pytest.fixture(scope="module")
+def planner():
+    """The in-process planning step of a render (imports cdk8s: once per module)."""
+    from lib.platform.environment import Plan
+    from lib.platform.network import declared_edges
+
+    def plan(namespaces, workloads):
+        inventory = Inventory(workloads=tuple(w.name for w in workloads), customer_workloads=("book",),
+                              namespaces=tuple(ns.name for ns in namespaces))
+        loaded = load_environment("staging", VALUES, inventory)
+        customers = tuple(customer_namespace(c.id, i) for i, c in enumerate(loaded.model.customers))
+        catalog = Catalog(namespaces=namespaces + customers,
+                          workloads=workloads + tuple(customer_book(ns.name) for ns in customers), apis=APIS)
+        Plan(loaded, catalog, declared_edges(loaded.model, catalog)).check_capacity()
+
+    return plan
+
+
+@settings(max_examples=120, **COMMON)
+@given(edit=catalog_edit())
+def test_catalog_edits_are_accepted_or_one_line(parse_cache, planner, edit):
+    """Whatever the check accepts plans without a crash; whatever it refuses is one line."""
+    namespaces, modules, done = edit
+    note(repr(done))
+    workloads = catalog_of(modules)
+    try:
+        check_catalog(namespaces, workloads)
+    except ValueError as exc:
+        check_catalog_error(str(exc))
+        event("refused")
+        return
+    try:
+        planner(namespaces, workloads)
+    except VoyagerError as exc:  # the values do not size a renamed workload, a quota is too small
+        assert len(str(exc).splitlines()) == 1, str(exc)
+        event("accepted; values refused")
+        return
+    event("accepted; planned")
+
+
+_IMPORTS = "from ..model import ExternalTalk, Namespace, Rule, SecretRef, Talk, Workload\n"
+
+
+def write_catalog(repo: Path, namespaces: tuple, modules: dict) -> None:
+    """The edited catalog as Python source, where a person would have typed it."""
+    for name, workloads in modules.items():
+        if workloads == MODULES[name]:
+            continue
+        body = "".join(f"    {w!r},\n" for w in workloads)
+        (repo / "lib" / "catalog" / "services" / f"{name}.py").write_text(
+            f'"""{name}: edited by the fuzzer."""\n{_IMPORTS}\nWORKLOADS = (\n{body})\n')
+    if namespaces != SERVICE_NAMESPACES:
+        path = repo / "lib" / "catalog" / "namespaces.py"
+        text = path.read_text()
+        body = "".join(f"    {ns!r},\n" for ns in namespaces)
+        text, count = re.subn(r"SERVICE_NAMESPACES: tuple\[Namespace, \.\.\.\] = \(\n.*?\n\)\n",
+                              lambda _: f"SERVICE_NAMESPACES: tuple[Namespace, ...] = (\n{body})\n", text,
+                              count=1, flags=re.S)
+        assert count == 1, "namespaces.py changed shape"
+        path.write_text(text)
+
+
+@pytest.fixture(scope="module")
+def repo_template(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("catalog-fuzz") / "repo"
+    root.mkdir()
+    shutil.copytree(REPO / "lib", root / "lib", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("main.py", "cdk8s.yaml"):
+        shutil.copy2(REPO / name, root / name)
+    for name in ("imports", "crds"):
+        (root / name).symlink_to(REPO / name)
+    return root
+
+
+# Renders cost seconds (a refused edit exits before any is built): 8 per run.
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(edit=catalog_edit(max_ops=1))
+def test_catalog_edits_through_the_cli(repo_template, tmp_path, edit):
+    namespaces, modules, done = edit
+    note(repr(done))
+    repo = Path(tempfile.mkdtemp(dir=tmp_path)) / "repo"
+    shutil.copytree(repo_template, repo, symlinks=True)
+    write_catalog(repo, namespaces, modules)
+    proc = run_main("--env", "staging", "--outdir", repo / "dist", cwd=repo, timeout=300)
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert proc.returncode in (0, 2), (proc.returncode, proc.stderr[-3000:])
+    if proc.returncode == 2:
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(("error: lib/catalog/", "error: lib/values/")), proc.stderr
+        event("cli: exit 2")
+    else:
+        assert (repo / "dist" / "staging" / "kustomization.yaml").is_file()
+        event("cli: exit 0")

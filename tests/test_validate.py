@@ -3,7 +3,6 @@ and the real rendered environments have none."""
 from __future__ import annotations
 
 import copy
-import time
 from pathlib import Path
 
 import pytest
@@ -648,10 +647,9 @@ def test_traffic_scales(tmp_path):
                               "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "store"}}}],
                                           "ports": [{"port": "sql"}]}]}})
     env = write_env(tmp_path, objs)
-    started = time.perf_counter()
+    # How long this takes is scripts/benchmark.py's business; the test asserts the result.
     findings = validate_tree(env, checks=["traffic"])
     assert findings == []
-    assert time.perf_counter() - started < 10
 
 
 # --- kustomization -----------------------------------------------------------------------------
@@ -671,12 +669,9 @@ def test_kustomization_lists_every_file(tmp_path):
 
 @pytest.mark.parametrize("env", ENVS)
 def test_rendered_environment_has_no_findings(rendered, env):
-    started = time.perf_counter()
+    """What CI's `main.py validate` asserts, per environment: any finding fails."""
     findings = validate_tree(rendered / env)
-    seconds = time.perf_counter() - started
-    if findings:
-        pytest.xfail("workloads still being added:\n" + "\n".join(f.line(env) for f in findings))
-    assert seconds < 10, f"validate {env} took {seconds:.1f} s"
+    assert not findings, f"{len(findings)} findings:\n" + "\n".join(f.line(env) for f in findings)
 
 
 def test_cli_validate_exit_codes(tmp_path):

@@ -129,12 +129,11 @@ def test_unknown_nested_key_suggests_the_right_one(tmp_path, values_dir, where):
 
 def test_misspelt_required_key_is_reported_as_the_typo(tmp_path, values_dir):
     def typo(data):
-        workload = dict(WORKLOAD)
-        workload["replica"] = workload.pop("replicas")
-        # A workload base.yaml does not size, so `replicas` is really missing.
-        data["workloads"] = {"new-service": workload}
-    staging = edit(values_dir, "staging.yaml", typo)
-    expect_error(tmp_path, values_dir, "staging", shown(staging), "workloads.new-service.replica",
+        # No environment sets jeeves-postgresql's replicas, so it is really missing.
+        sizing = data["workloads"]["jeeves-postgresql"]
+        sizing["replica"] = sizing.pop("replicas")
+    base = edit(values_dir, "base.yaml", typo)
+    expect_error(tmp_path, values_dir, "staging", shown(base), "workloads.jeeves-postgresql.replica",
                  "did you mean 'replicas'?")
 
 
@@ -167,10 +166,10 @@ def test_limits_below_requests(tmp_path, values_dir):
     def below(data):
         resources = {"requests": {"cpu": "500m", "memory": "256Mi"},
                      "limits": {"cpu": "100m", "memory": "512Mi"}}
-        data["workloads"] = {"new-service": {**WORKLOAD, "resources": resources}}
+        data["workloads"] = {WORKLOAD_NAME: {**WORKLOAD, "resources": resources}}
     staging = edit(values_dir, "staging.yaml", below)
     expect_error(tmp_path, values_dir, "staging", shown(staging),
-                 "workloads.new-service.resources",
+                 f"workloads.{WORKLOAD_NAME}.resources",
                  "limits.cpu (100m) is below requests.cpu (500m)")
 
 
@@ -260,6 +259,98 @@ def test_latest_image_tag_is_refused(tmp_path, values_dir):
     expect_error(tmp_path, values_dir, "staging", shown(staging),
                  f"workloads.{WORKLOAD_NAME}.image.tag",
                  "'latest' is not a pinned tag")
+
+
+# --- keys that name the catalog, and which file is to blame ---------------------------------
+
+def test_unknown_workload_in_an_overlay_names_the_overlay_and_the_closest_name(tmp_path, values_dir):
+    """A typo in production.yaml is production.yaml's, also when production-dr loads it."""
+    def typo(data):
+        data["workloads"]["jarvis-spy-interpeter"] = {"replicas": 3}
+    production = edit(values_dir, "production.yaml", typo)
+    for env in ("production", "production-dr"):
+        expect_error(tmp_path / env, values_dir, env, shown(production),
+                     "workloads.jarvis-spy-interpeter",
+                     "unknown workload 'jarvis-spy-interpeter'", "did you mean 'jarvis-spy-interpreter'?",
+                     "lib/catalog/services/")
+
+
+def test_unknown_namespace_override_names_the_closest_namespace(tmp_path, values_dir):
+    def typo(data):
+        data["namespaces"] = {"jeevs": {"quota": {"pods": 30}}}
+    staging = edit(values_dir, "staging.yaml", typo)
+    expect_error(tmp_path, values_dir, "staging", shown(staging), "namespaces.jeevs",
+                 "unknown namespace 'jeevs'", "did you mean 'jeeves'?", "lib/catalog/namespaces.py")
+
+
+def test_a_catalog_workload_without_sizing_is_blamed_on_base(tmp_path, values_dir):
+    base = edit(values_dir, "base.yaml", lambda data: data["workloads"].pop("herald"))
+    expect_error(tmp_path, values_dir, "production-dr", shown(base), "workloads.herald",
+                 "missing: every workload of the catalog needs its image and sizing")
+
+
+@pytest.mark.parametrize("env", ["staging", "production", "production-dr"])
+def test_a_mistake_in_base_is_blamed_on_base_whichever_environment_loads_it(tmp_path, values_dir, env):
+    """jeeves-run-manager is overridden by staging and production-dr (HPA bounds), so
+    its mapping holds keys of three files; both scalers are set in base.yaml alone."""
+    def both_scalers(data):
+        data["workloads"][WORKLOAD_NAME]["event_scaling"] = {
+            "min_replica_count": 1, "max_replica_count": 2, "lag_threshold": 5}
+    base = edit(values_dir, "base.yaml", both_scalers)
+    expect_error(tmp_path, values_dir, env, shown(base), f"workloads.{WORKLOAD_NAME}",
+                 "autoscaling and event_scaling are both set")
+
+
+@pytest.mark.parametrize("env", ["staging", "production-dr"])
+def test_a_missing_section_of_base_is_blamed_on_base(tmp_path, values_dir, env):
+    base = edit(values_dir, "base.yaml", lambda data: data["quotas"].pop("service"))
+    expect_error(tmp_path, values_dir, env, shown(base), "", "quotas needs service")
+
+
+def test_undefined_node_pool_names_the_key(tmp_path, values_dir):
+    """staging has no GPU pool: asking for it is a values error, not a worker's traceback."""
+    def gpu(data):
+        data["workloads"]["model-manager"] = {"node_pool": "gpu"}
+    staging = edit(values_dir, "staging.yaml", gpu)
+    expect_error(tmp_path, values_dir, "staging", shown(staging), "workloads.model-manager.node_pool",
+                 "node pool 'gpu' is not defined under node_pools", "compute, database")
+
+
+def _quota(out: Path, env: str, namespace: str, name: str) -> dict:
+    path = out / env / namespace / f"resourcequota-{name}.yaml"
+    return yaml.safe_load(path.read_text())["spec"]["hard"]
+
+
+def test_partial_quota_overrides_merge_over_the_defaults(tmp_path, values_dir):
+    """``quota: {limits_cpu: "6"}`` on a customer keeps quotas.customer's other keys;
+    a namespace's partial quota merges over quotas.service the same way."""
+    def override(data):
+        data["customers"][0]["quota"] = {"limits_cpu": "6"}
+        data["namespaces"] = {"herald": {"quota": {"pods": 30}}}
+    edit(values_dir, "staging.yaml", override)
+    base = yaml.safe_load((values_dir / "base.yaml").read_text())
+    out = tmp_path / "out"
+    proc = run_main("--env", "staging", "--values", values_dir, "--outdir", out)
+    assert proc.returncode == 0, proc.stderr
+
+    customer = base["quotas"]["customer"]
+    hard = _quota(out, "staging", "customer-acme", "customer-quota")
+    assert hard["limits.cpu"] == "6"
+    assert hard["requests.cpu"] == str(customer["requests_cpu"])
+    assert hard["limits.memory"] == str(customer["limits_memory"])
+    assert _quota(out, "staging", "customer-globex", "customer-quota")["limits.cpu"] == str(customer["limits_cpu"])
+    service = base["quotas"]["service"]
+    herald = _quota(out, "staging", "herald", "compute-quota")
+    assert herald["pods"] == "30"
+    assert herald["requests.cpu"] == str(service["requests_cpu"])
+
+
+def test_a_partial_override_is_still_checked_as_a_whole(tmp_path, values_dir):
+    def override(data):
+        data["customers"][0]["quota"] = {"limits_cpu": "1"}  # quotas.customer requests 2
+    staging = edit(values_dir, "staging.yaml", override)
+    expect_error(tmp_path, values_dir, "staging", shown(staging), "customers[0].quota",
+                 "limits_cpu is below requests_cpu")
 
 
 # --- lib/config/quantity.py ------------------------------------------------------------------

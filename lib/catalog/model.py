@@ -121,3 +121,27 @@ class Workload:
     @property
     def sa_name(self) -> str:
         return self.service_account or self.name
+
+
+@dataclass(frozen=True)
+class Api:
+    """A kind a Voyager controller reconciles (rendered as a CRD).
+
+    ``schema`` holds the ``spec`` and ``status`` properties of the
+    openAPIV3Schema (structural: every node typed); ``owner`` is the
+    reconciling controller as ``<namespace>/<name>``.
+    """
+
+    group: str
+    kind: str
+    plural: str
+    version: str
+    owner: str
+    description: str
+    schema: dict
+    short_names: tuple[str, ...] = ()
+    printer_columns: tuple[dict, ...] = ()
+
+    @property
+    def singular(self) -> str:
+        return self.kind.lower()

@@ -280,11 +280,21 @@ class Kafka(Pods):
     bootstrap: Annotated[str, Field(min_length=1)]
 
 
+# Kubernetes minors the rendered platform supports: the intersection of the
+# add-ons' support windows (Envoy Gateway v1.9.0's compatibility matrix is the
+# narrowest: 1.33-1.36) with the upstream-supported releases.
+SUPPORTED_KUBERNETES = (33, 36)
+
+
 class Cluster(Model):
     """Facts about the cluster the environment runs on."""
 
     kubernetes_version: Annotated[str, Field(pattern=r"^1\.[0-9]+$")]
     region: DnsLabel
+    # False: the cluster has no dedicated node pools (a small or test cluster),
+    # so no pod selects or tolerates a pool and everything runs on general
+    # nodes; GPU requests are left out too (no GPU pool to grant them).
+    dedicated_node_pools: bool = True
     dns: Dns
     prometheus: Pods
     kafka: Kafka
@@ -292,10 +302,24 @@ class Cluster(Model):
     edge_proxy: Pods
     edge_controller: Pods
     edge_certgen: Pods
+    # The CloudNativePG operator (add-on): reaches every database instance.
+    cnpg_operator: Pods
     api_server_cidrs: list[Cidr]
     api_server_port: Port
     # Addresses a pod must never reach through an "internet" egress rule.
     private_cidrs: list[Cidr]
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _supported(cls, version: str) -> str:
+        minor = int(version.split(".")[1])
+        low, high = SUPPORTED_KUBERNETES
+        if not low <= minor <= high:
+            raise ValueError(
+                f"Kubernetes {version} is outside 1.{low}-1.{high}, the versions every add-on "
+                "the platform relies on supports (Envoy Gateway v1.9: 1.33-1.36; 1.32 and older "
+                "are end of life upstream)")
+        return version
 
 
 class Taint(Model):
@@ -309,6 +333,11 @@ class NodePool(Model):
 
     node_labels: dict[str, str]
     taints: list[Taint] = []
+    # Whether the pool keeps room for a rolling update's surge pod. A GPU pool
+    # sized to its GPUs does not: a one-replica GPU Deployment with 25% surge
+    # would wait forever for a second free GPU. Without headroom, workloads
+    # there roll by replacing one pod at a time (maxSurge 0, maxUnavailable 1).
+    surge_headroom: bool = True
 
 
 class Sidecar(Model):
@@ -357,6 +386,11 @@ class Vault(Model):
     address: Annotated[str, Field(pattern=r"^https?://")]
     kv_mount: DnsLabel
     auth_mount: DnsLabel
+    # An alias, a key id or a key ARN. The two regions of a pair name one
+    # multi-Region key (key/mrk-...): the primary key in the primary region,
+    # its replica (same key material, same mrk- id) in the other, so Vault
+    # in either region unseals a raft snapshot taken in the other
+    # (Environment._kms_key_opens_the_peers_snapshots checks it).
     kms_key_id: Annotated[str, Field(min_length=1)]
     # IAM role (IRSA) that may use the KMS key; KMS aliases are regional, so
     # each region's values name its own key and role.
@@ -374,15 +408,208 @@ class Gitops(Model):
     argocd_namespace: DnsLabel = "argocd"
 
 
+S3Bucket = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+# An object-key prefix without leading or trailing slash ("velero", "a/b").
+S3Prefix = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")]
+
+
+class BucketLocation(Model):
+    """One S3 bucket Velero keeps backups in (a BackupStorageLocation)."""
+
+    bucket: S3Bucket
+    region: DnsLabel
+    # Velero's root in the bucket. Velero marks a location Unavailable when
+    # anything but its own directories sits under it (IsValid in
+    # pkg/persistence/object_store.go, v1.18.1), so nothing else may write
+    # below this prefix.
+    prefix: S3Prefix = "velero"
+
+
+class PeerLocation(BucketLocation):
+    """The other region's backups, as its bucket's replica in this region."""
+
+    # The environment that writes them: the location's name, so a backup
+    # synced from it is labelled with where it came from.
+    environment: DnsLabel
+
+
+class VaultSnapshot(Model):
+    """Vault's own raft snapshots, on a schedule, into the backup bucket."""
+
+    schedule: Annotated[str, Field(min_length=9)]
+    # Uploads the snapshot (IRSA: the role below, nothing else).
+    image: Image
+    # May only s3:PutObject below `prefix` in the region's bucket.
+    iam_role_arn: Annotated[str, Field(pattern=r"^arn:aws:iam::[0-9]{12}:role/.+$")]
+    # Beside Velero's prefix, never below it (see BucketLocation.prefix).
+    prefix: S3Prefix = "vault-raft"
+
+
 class Backup(Model):
-    """The spec's Velero daily-backup; namespaces are derived, not listed."""
+    """The spec's Velero daily-backup; namespaces are derived, not listed.
+
+    The schedule writes to this region's own bucket (`location`) while the
+    environment is the primary; a standby writes nothing (a second writer
+    would race the primary's) and reads the primary's backups from
+    `peer_location`, the primary's bucket replicated into this region."""
 
     enabled: bool = True
     schedule: Annotated[str, Field(min_length=9)]
     ttl: Annotated[str, Field(pattern=r"^[0-9]+h[0-9]+m[0-9]+s$")]
-    storage_location: DnsLabel
-    volume_snapshot_location: DnsLabel
     velero_namespace: DnsLabel
+    location: BucketLocation
+    peer_location: Optional[PeerLocation] = None
+    vault_snapshot: Optional[VaultSnapshot] = None
+    # The primary's post-sync check that every Deployment is available (a
+    # Python 3 image: the check uses the standard library only).
+    verify_image: Image
+
+    @model_validator(mode="after")
+    def _own_prefixes(self) -> "Backup":
+        if self.vault_snapshot and (self.vault_snapshot.prefix + "/").startswith(self.location.prefix + "/"):
+            raise ValueError(
+                f"vault_snapshot.prefix ({self.vault_snapshot.prefix}) is inside location.prefix "
+                f"({self.location.prefix}): Velero marks a location Unavailable when its prefix holds "
+                "anything but its own directories; give Vault's snapshots a sibling prefix")
+        return self
+
+
+# robfig/cron v1.2.0 (CloudNativePG v1.30.0's ScheduledBackup parser,
+# internal/controller/scheduledbackup_controller.go) reads six fields, seconds
+# first: the five-field "0 2 * * *" would mean minute 2 of every hour.
+CnpgSchedule = Annotated[str, Field(pattern=r"^\S+( \S+){5}$")]
+
+
+class ArchiveLocation(Model):
+    """A prefix in an S3 bucket holding Barman Cloud archives: one directory
+    per database server (its WAL and its base backups)."""
+
+    bucket: S3Bucket
+    region: DnsLabel
+    # Beside Velero's prefix, never below it (Velero marks a location whose
+    # prefix holds anything but its own directories Unavailable). A cluster
+    # created as an archiver (initdb, a restore) refuses a destination that
+    # already holds WAL of its server name (plugin-barman-cloud v0.14.0,
+    # internal/cnpgi/restore/restore.go checkBackupDestination).
+    path: S3Prefix = "databases"
+
+    @property
+    def destination(self) -> str:
+        return f"s3://{self.bucket}/{self.path}/"
+
+
+class PointInTimeRestore(Model):
+    """A database restored to a moment of its archive, as a new Cluster beside it."""
+
+    # The database's catalog workload (jeeves-postgresql, ...).
+    database: DnsLabel
+    # RFC 3339 with a zone (CloudNativePG reads a zoneless time as UTC; the
+    # values say which they mean). Any second inside the retention window.
+    target_time: Annotated[str, Field(
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$")]
+    # One instance is enough to inspect or copy data back; raise it before
+    # making the restored database the live one.
+    instances: PositiveInt = 1
+
+
+class Databases(Model):
+    """How the services' PostgreSQL databases run (README, "Databases").
+
+    ``cloudnative-pg``: each database a CloudNativePG (v1.30) Cluster with the
+    Barman Cloud plugin (v0.14): replicated instances, automated failover,
+    continuous WAL archiving and daily base backups to ``archive`` while the
+    environment is the primary; a standby's clusters are replicas restoring
+    the other region's archive: the same path in the other region's bucket
+    as replicated into this region (``backup.peer_location``).
+    ``statefulset``: the seed's single pod.
+    """
+
+    engine: Literal["cloudnative-pg", "statefulset"] = "cloudnative-pg"
+    instances: PositiveInt = 3
+    # A CloudNativePG operand image (PostgreSQL 15.x; initdb, pg_ctl,
+    # pg_controldata, pg_basebackup on PATH: CloudNativePG v1.30.0,
+    # docs/src/container_images.md).
+    image: Image
+    # The Barman Cloud plugin's sidecar in every instance pod (ObjectStore
+    # spec.instanceSidecarConfiguration.resources). requests == limits, or
+    # the instance pods lose the Guaranteed QoS the database relies on.
+    sidecar_resources: Resources
+    # IRSA: the role the instances' ServiceAccount assumes for the buckets.
+    iam_role_arn: Annotated[str, Field(pattern=r"^arn:aws:iam::[0-9]{12}:role/.+$")]
+    # This region's own archive. The other region archives under the same
+    # path in its own bucket, and a promoted cluster starts a new timeline,
+    # so one path serves every failover and failback: Barman names WAL by
+    # timeline, and a promoted replica archives without the empty-archive
+    # check (it only runs for a cluster bootstrapped as an archiver:
+    # plugin-barman-cloud v0.14.0, internal/cnpgi/common/wal.go).
+    archive: ArchiveLocation
+    # Where this region's databases came from, kept while it is the primary
+    # (a Cluster reads its bootstrap only when it is created): "new"
+    # (initdb, an empty database: the pair's first primary) or
+    # "peer-archive" (restored from the other region's archive; a standby's
+    # databases always are, whatever this says).
+    origin: Literal["new", "peer-archive"] = "new"
+    backup_schedule: CnpgSchedule
+    # Barman's recovery window (ObjectStore spec.retentionPolicy).
+    retention: Annotated[str, Field(pattern=r"^[1-9][0-9]*[dwm]$")]
+    # Point-in-time restores, each a new Cluster. A list, so that an
+    # environment inheriting another's values replaces it (production-dr
+    # sets `restores: []`: production's restores are production's).
+    restores: list[PointInTimeRestore] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Databases":
+        r = self.sidecar_resources
+        if r.requests != r.limits:
+            raise ValueError("sidecar_resources: requests must equal limits, or the database pods "
+                             "lose Guaranteed QoS (every container of the pod counts)")
+        if self.restores and self.engine != "cloudnative-pg":
+            raise ValueError("restores need engine cloudnative-pg (a StatefulSet has no WAL archive)")
+        seen = set()
+        for i, restore in enumerate(self.restores):
+            key = (restore.database, restore.target_time)
+            if key in seen:
+                raise ValueError(f"restores[{i}]: {restore.database} to {restore.target_time} is listed twice")
+            seen.add(key)
+        if not self.image.tag.startswith("15"):
+            raise ValueError(f"image tag {self.image.tag!r}: the databases run PostgreSQL 15.x "
+                             "(a major upgrade is a migration, not a tag change)")
+        return self
+
+
+class DnsFailover(Model):
+    """Route 53 failover routing for the public hostnames (ExternalDNS).
+
+    The set identifier is derived from the region; PRIMARY or SECONDARY from
+    `region_role`. The health check (infrastructure, README "Disaster
+    recovery") watches this region's edge."""
+
+    health_check_id: Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+
+
+class EdgeProxy(Model):
+    """The Envoy proxies Envoy Gateway runs for the Gateway (its EnvoyProxy)."""
+
+    autoscaling: Autoscaling
+    # The envoy container; the shutdown-manager sidecar Envoy Gateway adds to
+    # every proxy pod only has requests upstream (10m/32Mi), so its limits
+    # would otherwise be the namespace's LimitRange defaults.
+    resources: Resources
+    shutdown_manager_resources: Resources
+    # PodDisruptionBudget minAvailable of the proxies.
+    min_available: PositiveInt
+
+    @model_validator(mode="after")
+    def _survives_one_pod(self) -> "EdgeProxy":
+        # The proxies are the only way in: one pod is an outage on every node
+        # drain, and a budget that allows no eviction blocks the drain itself.
+        if self.autoscaling.min_replicas < 2:
+            raise ValueError(f"autoscaling.min_replicas ({self.autoscaling.min_replicas}) must be at "
+                             "least 2: one proxy is the whole public edge")
+        if self.min_available >= self.autoscaling.min_replicas:
+            raise ValueError(f"min_available ({self.min_available}) must be below autoscaling.min_replicas "
+                             f"({self.autoscaling.min_replicas}), or no node holding a proxy can be drained")
+        return self
 
 
 class Edge(Model):
@@ -391,20 +618,46 @@ class Edge(Model):
     domain: Annotated[str, Field(pattern=r"^[a-z0-9.-]+$")]
     gateway_class: DnsLabel
     tls_vault_key: Annotated[str, Field(min_length=1)]
+    proxy: EdgeProxy
+    # Only for an environment with a partner region; none: plain records.
+    failover: Optional[DnsFailover] = None
 
 
 class LogOutput(Model):
-    """Where Fluent Bit ships logs (an OpenSearch/Elasticsearch endpoint)."""
+    """Where Fluent Bit ships logs: an OpenSearch cluster (an add-on, see README)."""
 
-    host: Annotated[str, Field(min_length=1)]
+    host: Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9.-]+$")]
     port: Port
     index: DnsLabel
+    # On: the server certificate is checked against the CA from `vault_key`
+    # (chain and host name); the credentials never cross the network in clear.
     tls: bool
+    # Vault KV path under voyager/kube-system/ holding `username`, `password`
+    # and (with tls) `ca.crt`; an ExternalSecret copies it into kube-system.
+    vault_key: Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9/_-]*$")]
+
+
+# Fluent Bit parses sizes itself (flb_utils_size_to_bytes, v3.1.9): decimal
+# K/M/G with an optional B; a Kubernetes "Gi" is a configuration error there.
+FluentBitSize = Annotated[str, Field(pattern=r"^[1-9][0-9]*[KMG]B?$")]
+
+
+class LogBuffer(Model):
+    """Fluent Bit's filesystem buffer on each node (storage.* keys, Fluent Bit 3.1)."""
+
+    # Per output: past it Fluent Bit drops the oldest chunks, so a sink outage
+    # fills at most this much of the node's disk.
+    total_limit_size: FluentBitSize
+    # Chunks (up to 2 MB each) held in memory; the rest wait on disk.
+    max_chunks_up: Annotated[int, Field(ge=1, le=1024, strict=True)]
+    # Memory for replaying chunks left on disk by a previous pod.
+    backlog_mem_limit: FluentBitSize
 
 
 class Logging(Model):
     image: Image
     output: LogOutput
+    buffer: LogBuffer
     resources: Resources
 
 
@@ -422,10 +675,113 @@ class RightSizing(Model):
     vpa_enabled: bool
 
 
+# --- Add-ons (README "Add-ons"; lib/catalog/addons.py has what each one is) ---
+
+# One release, exactly: SemVer 2 with an optional "v" (Helm chart versions
+# and release tags). Argo CD resolves "*", a range ("^2.20", ">=1.0 <2",
+# "1.x") or "latest" anew on every sync, so the cluster would change
+# without a commit, and a rollback would not roll back.
+_SEMVER = re.compile(r"^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+                     r"(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
+
+
+def _pinned(value: str) -> str:
+    if not _SEMVER.match(value):
+        raise ValueError(
+            f"{value!r} is not a pinned version: Argo CD would resolve a wildcard, a range, a "
+            "branch or 'latest' again at every sync, so the cluster could change without a "
+            "commit; name one exact release (e.g. 2.20.2 or v1.9.0)")
+    return value
+
+
+PinnedVersion = Annotated[str, AfterValidator(_pinned)]
+IamRoleArn = Annotated[str, Field(pattern=r"^arn:aws:iam::[0-9]{12}:role/.+$")]
+
+
+class AddonSource(Model):
+    """Where Argo CD gets an add-on: a Helm chart (``chart``) from a chart
+    repository (an OCI one has no scheme: ``docker.io/envoyproxy``), or a
+    directory (``path``, kustomize) of a Git repository at a release tag."""
+
+    repo_url: Annotated[str, Field(min_length=1, pattern=r"^\S+$")]
+    chart: Optional[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]] = None
+    path: Optional[Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")]] = None
+    version: PinnedVersion
+
+    @model_validator(mode="after")
+    def _chart_or_path(self) -> "AddonSource":
+        if (self.chart is None) == (self.path is None):
+            raise ValueError("set exactly one of chart (a Helm chart) and path (a directory of a "
+                             "Git repository)")
+        return self
+
+
+class Addon(Model):
+    """One add-on's pinned source and the sizing of its pods, by the
+    component names lib/catalog/addons.py gives them."""
+
+    enabled: bool = True
+    source: AddonSource
+    resources: dict[DnsLabel, Resources] = {}
+
+
+class VeleroAddon(Addon):
+    # The AWS object-store plugin, copied into the server by an init
+    # container (the plugin's README pairs v1.14.x with Velero v1.18.x).
+    aws_plugin_image: Image
+    # IRSA for Velero's ServiceAccount: the region's buckets (README,
+    # "Backups (Velero)").
+    iam_role_arn: IamRoleArn
+
+
+class ExternalDnsAddon(Addon):
+    # The ExternalDNS release the chart runs (the newest chart still ships an
+    # older appVersion; addons/README.md says why this one).
+    image: Image
+    # IRSA for ExternalDNS's ServiceAccount: Route 53 on the zone.
+    iam_role_arn: IamRoleArn
+    # sync: deletes the records it owns once their route is gone (README,
+    # "DNS failover").
+    policy: Literal["sync", "upsert-only", "create-only"] = "sync"
+
+
+class BarmanCloudAddon(Addon):
+    # The plugin and the sidecar it injects into every database pod; the
+    # upstream kustomization at the tag names test images until a release
+    # rewrites them, as Argo CD does here.
+    image: Image
+    sidecar_image: Image
+
+
+class Addons(Model):
+    """Every add-on the platform relies on, one Argo CD Application each."""
+
+    # The pool the add-ons' controllers run on (untainted, so anything that
+    # does not tolerate a taint lands there anyway; the selector says so).
+    node_pool: Literal["compute"] = "compute"
+    envoy_gateway: Addon
+    external_secrets: Addon
+    keda: Addon
+    kube_prometheus_stack: Addon
+    velero: VeleroAddon
+    vertical_pod_autoscaler: Addon
+    cloudnative_pg: Addon
+    barman_cloud: BarmanCloudAddon
+    cert_manager: Addon
+    external_dns: ExternalDnsAddon
+    strimzi: Addon
+    argocd: Addon
+
+
 class Environment(Model):
     """One environment's values after inheritance: what the platform layer reads."""
 
     name: DnsLabel
+    # Which side of the primary/secondary region pair this environment is.
+    # A standby follows the primary (replica databases, no backups of its
+    # own, the secondary DNS records); failover is this one value flipped
+    # to primary, rendered and synced (README, "Disaster recovery").
+    region_role: Literal["primary", "standby"] = "primary"
     cluster: Cluster
     gitops: Gitops
     quotas: dict[Literal["service", "customer"], Quota]
@@ -435,11 +791,15 @@ class Environment(Model):
     autoscaling_behavior: ScalingBehavior
     vault: Vault
     backup: Backup
+    databases: Databases
     edge: Edge
     logging: Logging
     mesh: Mesh
     right_sizing: RightSizing
     limit_range: LimitRangeDefaults
+    # The add-ons as Argo CD Applications (README, "Add-ons"); absent, none
+    # is rendered (a values directory of tests that predates them).
+    addons: Optional[Addons] = None
     namespaces: dict[DnsLabel, NamespaceOverride] = {}
     workloads: dict[DnsLabel, Workload] = {}
     customers: list[Customer] = []
@@ -462,6 +822,46 @@ class Environment(Model):
         missing = {"service", "customer"} - set(self.quotas)
         if missing:
             raise ValueError(f"quotas needs {', '.join(sorted(missing))}")
+        return self
+
+    @model_validator(mode="after")
+    def _standby_databases_follow(self) -> "Environment":
+        db = self.databases
+        if self.region_role == "standby":
+            if db.engine != "cloudnative-pg":
+                raise ValueError("databases.engine is statefulset but region_role is standby: a single "
+                                 "StatefulSet pod cannot follow the primary's archive; use cloudnative-pg")
+        if db.engine == "cloudnative-pg" and (self.region_role == "standby" or db.origin == "peer-archive"):
+            peer = self.backup.peer_location
+            if peer is None:
+                raise ValueError("backup.peer_location is missing: this region's databases restore the "
+                                 "other region's archive from its bucket's replica here "
+                                 f"({'region_role is standby' if self.region_role == 'standby' else 'databases.origin is peer-archive'})")
+            if peer.bucket == db.archive.bucket:
+                raise ValueError("databases.archive.bucket is backup.peer_location.bucket: promoted, this "
+                                 "region would archive into the other region's archive")
+        return self
+
+    @model_validator(mode="after")
+    def _kms_key_opens_the_peers_snapshots(self) -> "Environment":
+        key, region = self.vault.kms_key_id, self.cluster.region
+        if key.startswith("arn:"):
+            parts = key.split(":", 5)
+            if len(parts) != 6 or parts[2] != "kms" or not parts[5].startswith("key/"):
+                raise ValueError(f"vault.kms_key_id {key!r} is not a KMS key ARN "
+                                 "(arn:aws:kms:<region>:<account>:key/<id>)")
+            if parts[3] != region:
+                raise ValueError(
+                    f"vault.kms_key_id {key!r} is in {parts[3]}, the cluster in {region}: Vault would "
+                    f"unseal through another region, and not at all while it is down; name the "
+                    f"multi-Region key's replica in {region} (same mrk- id)")
+        if self.backup.peer_location is not None and not (
+                key.startswith(f"arn:aws:kms:{region}:") and ":key/mrk-" in key):
+            raise ValueError(
+                f"vault.kms_key_id {key!r}: this environment has a partner region "
+                "(backup.peer_location), so Vault must unseal with the pair's multi-Region key, as "
+                f"the ARN of its key/mrk-... in {region}; otherwise a raft snapshot from the other "
+                "region does not open here")
         return self
 
 

@@ -6,41 +6,51 @@ lib/validate, whose loaders and models it reuses) and writes
 
 - ``docs/inventory.md``: namespaces, workloads, quota headroom at maximum
   scale, backups, public routes, Argo CD applications;
-- ``docs/network.md``: a Mermaid graph and a matrix of who may talk to whom,
-  from the NetworkPolicies.
+- ``docs/network.md``: who may talk to whom, from the NetworkPolicies: a
+  Mermaid overview by namespace, one small Mermaid diagram per namespace, a
+  matrix and the policies behind each edge.
 
 lib/render.py calls it for every rendered environment, inside the new tree
-before the swap, so ``python main.py --check`` also fails on stale docs.
+before the swap, so ``python main.py --check`` also fails on stale docs. It
+passes the objects it just wrote, still in memory, instead of having them
+read back: the same Tree either way (``load.tree_from_objects``).
 ``docs/`` holds no Kubernetes object and is in no kustomization. Output is
 deterministic: sorted, no timestamps.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 from ..errors import VoyagerError
-from .load import DOCS_DIR, read_tree
+from .load import DOCS_DIR, read_tree, tree_from_objects
 
 DOCS = ("inventory.md", "network.md")
 
 
-def render_docs(env_root: Path) -> dict[str, str]:
-    """File name -> Markdown for the environment rendered at ``env_root``."""
+def render_docs(env_root: Path, objects: Iterable[tuple[str, dict]] | None = None) -> dict[str, str]:
+    """File name -> Markdown for the environment rendered at ``env_root``.
+
+    ``objects``: the (``<directory>/<file>``, object) pairs a render just wrote
+    there, still in memory; the docs are the same as from the files (which is
+    how any other tree, hand-edited ones included, is read), without parsing
+    thousands of files again."""
     from .inventory import inventory
     from .network import network
 
-    tree = read_tree(env_root)
+    tree = read_tree(env_root) if objects is None else tree_from_objects(env_root, objects)
     return {"inventory.md": inventory(tree), "network.md": network(tree)}
 
 
-def write_docs(env_root: Path) -> list[Path]:
-    """Write ``env_root/docs/*.md``; returns the files written."""
+def write_docs(env_root: Path, objects: Iterable[tuple[str, dict]] | None = None) -> list[Path]:
+    """Write ``env_root/docs/*.md`` (``objects`` as for :func:`render_docs`);
+    returns the files written."""
     env_root = Path(env_root)
     target = env_root / DOCS_DIR
     if target.exists() and any(p.suffix == ".yaml" for p in target.iterdir()):
         raise VoyagerError(f"{env_root.name}: a namespace named {DOCS_DIR!r} would share "
                            f"{DOCS_DIR}/ with the generated docs; rename it")
-    docs = render_docs(env_root)
+    docs = render_docs(env_root, objects)
     target.mkdir(exist_ok=True)
     written = []
     for name, text in sorted(docs.items()):

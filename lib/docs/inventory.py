@@ -16,6 +16,7 @@ from ..config.quantity import parse_quantity
 from ..validate.capacity import (
     KEDA_DEFAULT_MAX, QUOTA_ALIASES, fmt_quantity, limit_range_defaults, max_replicas, pod_resources, surge,
 )
+from ..validate.cnpg import archiver_store, instances, is_cluster
 from ..validate.model import Obj, PodTemplate, Tree
 from .markdown import code, join, table
 from .shapes import Customers, Shapes
@@ -132,6 +133,11 @@ def usage(tree: Tree, namespace: str) -> Usage:
                 out.add("persistentvolumeclaims", Fraction(replicas))
                 if storage is not None:
                     out.add("requests.storage", storage * replicas)
+        if is_cluster(owner):  # CloudNativePG: a claim per instance, from spec.storage
+            storage = _q((owner.spec.get("storage") or {}).get("size"))
+            out.add("persistentvolumeclaims", Fraction(replicas))
+            if storage is not None:
+                out.add("requests.storage", storage * replicas)
     for pvc in tree.by_namespace.get(namespace, []):
         if pvc.kind == "PersistentVolumeClaim":
             out.add("persistentvolumeclaims", Fraction(1))
@@ -299,6 +305,10 @@ class Inventory:
                     claims.append((f"StatefulSet/{obj.name}", ((vct or {}).get("metadata") or {}).get("name", ""),
                                    ((vspec.get("resources") or {}).get("requests") or {}).get("storage", "–"),
                                    str(replicas), vspec.get("storageClassName") or "(default)"))
+            elif is_cluster(obj):
+                conf = obj.spec.get("storage") or {}
+                claims.append((f"Cluster/{obj.name}", "pgdata", conf.get("size", "–"), str(instances(obj)),
+                               conf.get("storageClass") or "(default)"))
             elif obj.kind == "PersistentVolumeClaim":
                 claims.append((f"PersistentVolumeClaim/{obj.name}", obj.name,
                                ((obj.spec.get("resources") or {}).get("requests") or {}).get("storage", "–"), "1",
@@ -306,6 +316,10 @@ class Inventory:
             for claim in claims:
                 how = [f"{s} ({'snapshot' if snapshot[s] else 'file system' if fs_backup[s] else 'objects only'})"
                        for s in schedules]
+                if is_cluster(obj):  # Velero leaves CloudNativePG's claims to Barman
+                    store = archiver_store(obj.spec)
+                    how = [f"CloudNativePG WAL archive + base backups ({store})" if store
+                           else "CloudNativePG replica (archives nothing)"]
                 volumes.append((*claim, join(how) if how else "**not backed up**"))
         rows["volumes"] = self._canon(ns, volumes)
         rows["backup"] = [(join(schedules),)] if schedules else []
@@ -431,7 +445,9 @@ class Inventory:
             rows = []
             for p in sorted(projects, key=lambda o: o.name):
                 dests = p.spec.get("destinations") or []
+                # A name-limited entry (Argo CD v3's `name`) names the object too.
                 kinds = [f"{k.get('group') or 'core'}/{k.get('kind')}"
+                         + (f" {k['name']}" if k.get("name") else "")
                          for k in p.spec.get("clusterResourceWhitelist") or []]
                 rows.append((p.name, join(p.spec.get("sourceRepos") or []), str(len(dests)),
                              join(sorted(kinds))))

@@ -28,6 +28,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 
@@ -140,6 +141,27 @@ def _varying_name(env: str, directory: str, file_name: str, namespaces: set[str]
         if candidate and candidate in namespaces and _templatable(candidate):
             return candidate
     return None
+
+
+def wanted(file_name: str) -> bool:
+    """Whether the docs read a rendered file of this name (kinds by file-name prefix)."""
+    return (file_name.endswith(".yaml") and file_name != KUSTOMIZATION
+            and file_name.partition("-")[0] not in SKIPPED_KINDS)
+
+
+def tree_from_objects(env_root: Path, objects: Iterable[tuple[str, dict]]) -> Tree:
+    """The :class:`Tree` :func:`read_tree` would read from ``env_root`` once
+    ``objects`` (``<directory>/<file>``, object) are written there: the same
+    files, the same order, without writing and parsing the YAML again. A render
+    has its objects in memory; the YAML it writes loads back to exactly them
+    (tests/test_fastyaml.py), and tests/test_performance_plumbing.py compares
+    the docs both ways."""
+    split = [(rel.split("/", 1), obj) for rel, obj in objects]
+    return Tree(Path(env_root), [
+        Obj(obj, f"{directory}/{name}")
+        for (directory, name), obj in sorted(split, key=lambda item: item[0])
+        if directory != DOCS_DIR and wanted(name) and isinstance(obj, dict) and "kind" in obj
+    ])
 
 
 def read_tree(env_root: Path, every_kind: bool = False) -> Tree:

@@ -15,25 +15,45 @@ Besides rendered workloads, the graph has the peers the policies name:
   private CIDR reached only on 443/6443 is ``kubernetes-api``; any other
   CIDR is itself.
 
-Edges between two peers that no rendered policy governs are not shown.
+Edges between two peers that no rendered policy governs are not in the
+tables; the diagrams draw a workload that no policy isolates as reached from /
+reaching ``anywhere``.
+
+The document: an overview (one node per namespace, add-on namespace and
+address; what most namespaces share with one add-on, such as DNS and
+Prometheus, as notes), one small diagram per namespace (its workloads, their
+peers), then the matrix, every edge with the policies that allow it, and
+isolation findings. lib/docs/mermaid.py writes the diagrams and refuses a node
+on no edge; tests/test_network_map.py renders them with the real Mermaid CLI.
 """
 from __future__ import annotations
 
 import ipaddress
-import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..validate import DEFAULT_EXTERNAL_NAMESPACES, DEFAULT_EXTERNAL_PODS
 from ..validate.model import Obj, Tree
 from ..validate.traffic import LabelIndex, Network, Pod, Port
 from .markdown import join, table
+from .mermaid import Flowchart
 from .shapes import Customers, group, members_text, shape_name
 
+# A CloudNativePG Cluster's instance pods: the labels the operator puts on them besides
+# spec.inheritedMetadata, and the container ports it gives them (cloudnative-pg
+# pkg/specs/pods.go: postgresql, metrics, status).
+CNPG_GROUP = "postgresql.cnpg.io"
+CNPG_PORTS = (Port("postgresql", 5432, "TCP"), Port("metrics", 9187, "TCP"), Port("status", 8000, "TCP"))
+# Not "Cluster": the loop over CloudNativePG Clusters below adds their nodes
+# (the validate tree also models their pods, lib/validate/cnpg.py).
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 ANY_PORT = Port("*", 0, "TCP")
 API_PORTS = {443, 6443}
 NAME_KEYS = ("control-plane", "app.kubernetes.io/name", "app", "k8s-app", "strimzi.io/cluster", "name")
 COMPONENT_KEYS = ("app.kubernetes.io/component", "component")
+SHAPE = {"workload": "box", "addon": "round", "ip": "hex", "any": "hex"}
+FAN = 5  # an add-on or address that this many namespaces share an edge with: a note in the overview
+NOT_ISOLATED = Port("not isolated", 0, "TCP")  # diagrams: a side no policy isolates
 WELL_KNOWN = {53: "dns", 443: "https", 5432: "postgresql", 6443: "kubernetes-api", 8200: "vault",
               9092: "kafka", 9093: "kafka-tls"}
 
@@ -95,6 +115,11 @@ class PolicyGraph(Network):
             ports = [Port(p.get("name"), int(p.get("containerPort") or 0), p.get("protocol") or "TCP")
                      for p in pod.ports() if isinstance(p.get("containerPort"), int)]
             self._add_node(Node(0, owner, pod.namespace, dict(pod.labels), ports, name=owner.name))
+        for obj in tree.kind("Cluster"):  # CloudNativePG: we render the Cluster, its operator the pods
+            if obj.group == CNPG_GROUP:
+                inherited = ((obj.spec.get("inheritedMetadata") or {}).get("labels") or {})
+                labels = {**inherited, "cnpg.io/cluster": obj.name, "cnpg.io/podRole": "instance"}
+                self._add_node(Node(0, obj, obj.namespace, labels, list(CNPG_PORTS), name=obj.name))
         known = dict.fromkeys(list(tree.namespaces) + list(DEFAULT_EXTERNAL_NAMESPACES))
         policies = sorted(tree.kind("NetworkPolicy"), key=lambda o: (o.namespace, o.name))
         for obj in policies:
@@ -366,6 +391,9 @@ class NetworkDoc:
         self.customers = Customers(tree)
         self.raw = self.graph.edges()
         self._collapse()
+        rendered = self._rendered_namespaces()
+        self._governed_addons = {self.display(n) for n in self.graph.pods
+                                 if n.role == "addon" and n.namespace in rendered and (n.ingress or n.egress)}
 
     # customer namespaces with the same nodes and edges (own name aside) become one group
     def _collapse(self) -> None:
@@ -412,94 +440,246 @@ class NetworkDoc:
                 igs.update(self.display_policy(p) for p in ig)
         return out
 
-    # --- mermaid -------------------------------------------------------------------------------
+    # --- diagrams ------------------------------------------------------------------------------
 
-    def mermaid(self, nodes: list[Display], edges: dict) -> list[str]:
-        ids: dict[Display, str] = {}
-        used: set[str] = set()
+    def loose_edges(self) -> dict[tuple[Display, Display], set[Port]]:
+        """A workload no policy isolates in a direction may be reached by / reach
+        anything that way: drawn as an edge from / to "anywhere" (the tables leave
+        these out and list the workload under Isolation)."""
+        out: dict[tuple[Display, Display], set[Port]] = {}
+        anywhere = self.display(self.graph.any_node)
+        for node in self.graph.pods:
+            if node.role != "workload":
+                continue
+            me = self.display(node)
+            if not node.ingress:
+                out.setdefault((anywhere, me), set()).add(NOT_ISOLATED)
+            if not node.egress:
+                out.setdefault((me, anywhere), set()).add(NOT_ISOLATED)
+        return out
 
-        def make_id(prefix: str, text: str) -> str:
-            base = prefix + re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
-            candidate, n = base, 2
-            while candidate in used:
-                candidate, n = f"{base}_{n}", n + 1
-            used.add(candidate)
-            return candidate
+    def diagram_edges(self) -> dict[tuple[Display, Display], set[Port]]:
+        edges = {pair: set(ports) for pair, ports in self.display_edges().items()}
+        for pair, ports in self.loose_edges().items():
+            edges.setdefault(pair, set()).update(ports)
+        return edges
 
-        def quote(text: str) -> str:
-            return '"' + text.replace('"', "#quot;") + '"'
+    def _rendered_namespaces(self) -> set[str]:
+        """Namespaces we render objects into (kube-system's Fluent Bit counts), not only
+        those whose Namespace object is ours."""
+        return set(self.tree.namespaces) | {ns for ns in self.tree.by_namespace if ns}
 
-        shapes = {"workload": ("[", "]"), "addon": ("([", "])"), "ip": ("{{", "}}"), "any": ("{{", "}}")}
-        by_group: dict[str, list[Display]] = {}
-        for node in nodes:
-            by_group.setdefault(node.group, []).append(node)
-        rendered = set(self.tree.namespaces)
-        voyager_groups = sorted(g for g in by_group if g and (g in rendered or g in set(self.group_of.values())))
-        other_groups = sorted(g for g in by_group if g and g not in voyager_groups)
-        group_ids: dict[str, str] = {}
+    def member(self, node: Display) -> bool:
+        """Drawn as part of its namespace: a rendered workload, or an add-on pod in a
+        rendered namespace that the rendered policies govern (Envoy Gateway's)."""
+        if node.role == "workload":
+            return True
+        return node.role == "addon" and node in self._governed_addons
 
-        def declare(node: Display, indent: str) -> str:
-            ids[node] = make_id("n_", f"{self.group_ids.get(node.group, node.group)}__{node.name}")
-            left, right = shapes[node.role]
-            return f"{indent}{ids[node]}{left}{quote(node.name)}{right}"
+    def overview_key(self, node: Display) -> tuple[str, str]:
+        if self.member(node):
+            return ("ns", node.group)
+        if node.role == "addon":
+            return ("addon", node.group)
+        if node.role == "ip" and node.name.startswith("kubernetes-api"):
+            return ("ip", "kubernetes-api")
+        return (node.role, node.name)
 
-        lines = ["```mermaid", "flowchart LR"]
-        if voyager_groups:
-            lines.append(f"  subgraph voyager[{quote('Voyager namespaces')}]")
-            for grp in voyager_groups:
-                group_ids[grp] = make_id("ns_", self.group_ids.get(grp, grp))
-                lines.append(f"    subgraph {group_ids[grp]}[{quote(grp)}]")
-                lines += [declare(n, "      ") for n in sorted(by_group[grp])]
-                lines.append("    end")
-            lines.append("  end")
-        for grp in other_groups:
-            group_ids[grp] = make_id("ns_", grp)
-            lines.append(f"  subgraph {group_ids[grp]}[{quote(grp + ' (not rendered here)')}]")
-            lines += [declare(n, "    ") for n in sorted(by_group[grp])]
-            lines.append("  end")
-        lines += [declare(n, "  ") for n in sorted(by_group.get("", []))]
+    def overview(self, edges: dict[tuple[Display, Display], set[Port]]) -> tuple[Flowchart, list[str], str]:
+        """(chart, notes under it, legend above it). One node per namespace (customer
+        namespaces by group), one per add-on namespace and address; one edge per
+        pair with every port between them.
 
-        # Collapse edges that every node of a subgraph (or of all Voyager namespaces) shares.
-        triples: set[tuple[str, str, Port]] = set()
+        What many namespaces (FAN, or more than half of them) share with one add-on
+        or address (DNS, Prometheus's scrapes, the API server) is a note under the
+        diagram, not a fan of edges. The most common label between two namespaces
+        is left off those arrows and said once above. Laid out left to right: nodes are declared so that Mermaid's layout (dagre,
+        which breaks cycles where its depth-first search from the first declared node
+        meets them) takes add-ons and addresses as destinations, so the few edges
+        they open (the internet to the proxies, the API server's webhook call) are
+        the ones drawn backwards."""
+        pairs: dict[tuple, set[Port]] = {}
+        addon_names: dict[str, set[str]] = {}
         for (src, dst), ports in edges.items():
-            for port in ports:
-                triples.add((ids[src], ids[dst], port))
-        members = {group_ids[g]: {ids[n] for n in by_group[g]} for g in group_ids}
-        members_voyager = set().union(*(members[group_ids[g]] for g in voyager_groups)) if voyager_groups else set()
-        collapsed: set[tuple[str, str, Port]] = set()
+            a, b = self.overview_key(src), self.overview_key(dst)
+            for end, key in ((src, a), (dst, b)):
+                if key[0] == "addon":
+                    addon_names.setdefault(key[1], set()).add(end.name)
+            if a != b:
+                pairs.setdefault((a, b), set()).update(ports)
+        namespaces = sorted({k for pair in pairs for k in pair if k[0] == "ns"}, key=self._ns_order)
+        # Fans: (peer, outward) -> the namespaces sharing an edge with that add-on or address.
+        fans: dict[tuple, set] = {}
+        if len(namespaces) >= 4:
+            for outward in (True, False):
+                by_peer: dict[tuple, set] = {}
+                for (a, b) in pairs:
+                    ns, peer = (a, b) if outward else (b, a)
+                    if ns[0] == "ns" and peer[0] != "ns":
+                        by_peer.setdefault(peer, set()).add(ns)
+                for peer, members in by_peer.items():
+                    if len(members) >= min(FAN, len(namespaces) // 2 + 1):
+                        fans[(peer, outward)] = members
+        notes: list[str] = []
+        for (peer, outward), members in sorted(fans.items(), key=lambda f: (not f[0][1], f[0][0])):
+            detail: dict[str, list[str]] = {}
+            for ns in sorted(members, key=self._ns_order):
+                pair = (ns, peer) if outward else (peer, ns)
+                got = pairs.pop(pair)
+                detail.setdefault(port_label(got), []).append(ns[1])
+            label = self._endpoint_label(peer, addon_names)
+            where = "; ".join(f"{join(names)} ({ports})" for ports, names in
+                              sorted(detail.items(), key=lambda d: -len(d[1])))
+            missing = [ns[1] for ns in namespaces if ns not in members]
+            note = (f"- **→ {label}** from {len(members)} of {len(namespaces)} namespaces: {where}." if outward
+                    else f"- **{label} →** {len(members)} of {len(namespaces)} namespaces: {where}.")
+            if missing and len(missing) < len(members):
+                note += f" Not: {join(missing)}."
+            notes.append(note)
+        left_out = [ns[1] for ns in namespaces if not any(ns in pair for pair in pairs)]
+        if left_out:
+            notes.append(f"- Not in the picture, as every edge of theirs is above: {join(left_out)}.")
+        inner = Counter(port_label(p) for (a, b), p in pairs.items() if a[0] == b[0] == "ns")
+        common = next((text for text, n in inner.most_common(1) if n >= 4), None)
 
-        def collapse(block: str, inside: set[str]) -> None:
-            if len(inside) < 2:
-                return
-            outgoing: dict[tuple[str, Port], set[str]] = {}
-            incoming: dict[tuple[str, Port], set[str]] = {}
-            for s, d, label in triples:
-                if s in inside and d not in inside:
-                    outgoing.setdefault((d, label), set()).add(s)
-                if d in inside and s not in inside:
-                    incoming.setdefault((s, label), set()).add(d)
-            for (d, label), sources in outgoing.items():
-                if sources == inside:
-                    for s in sources:
-                        triples.discard((s, d, label))
-                    collapsed.add((block, d, label))
-            for (s, label), targets in incoming.items():
-                if targets == inside:
-                    for d in targets:
-                        triples.discard((s, d, label))
-                    collapsed.add((s, block, label))
+        out: dict[tuple, set] = {}
+        for a, b in pairs:
+            if a[0] == "ns":
+                out.setdefault(a, set()).add(b)
 
-        if members_voyager:
-            collapse("voyager", members_voyager)
-        for grp in voyager_groups + other_groups:
-            collapse(group_ids[grp], members[group_ids[grp]])
-        merged: dict[tuple[str, str], list[Port]] = {}
-        for s, d, port in triples | collapsed:
-            merged.setdefault((s, d), []).append(port)
-        for (s, d), ports in sorted(merged.items()):
-            lines.append(f"  {s} -->|{quote(port_label(ports))}| {d}")
-        lines.append("```")
-        return lines
+        def reach(key: tuple) -> int:
+            seen, todo = set(), [key]
+            while todo:
+                for nxt in out.get(todo.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            return len(seen)
+
+        drawn = {k for pair in pairs for k in pair}
+        chart = Flowchart("LR", spacing=(30, 20))
+        for key in sorted((k for k in drawn if k[0] == "ns"), key=lambda k: (-reach(k), self._ns_order(k))):
+            chart.node(key, key[1], self.group_ids.get(key[1], key[1]), "box", prefix="o_")
+        for key in sorted(k for k in drawn if k[0] != "ns"):
+            shape = "round" if key[0] == "addon" else "hex"
+            chart.node(key, self._endpoint_label(key, addon_names), f"{key[0]}_{key[1]}", shape, prefix="o_")
+        for (a, b), ports in pairs.items():
+            label = port_label(ports)
+            chart.edge(a, b, None if label == common and a[0] == b[0] == "ns" else label)
+        legend = f"Arrows between two namespaces without a label: {common}." if common else ""
+        return chart, notes, legend
+
+    def _ns_order(self, key: tuple[str, str]):
+        return (key[1] in self.group_ids, key[1])
+
+    @staticmethod
+    def _endpoint_label(key: tuple[str, str], addon_names: dict[str, set[str]]) -> str:
+        if key[0] == "addon":
+            names = sorted(addon_names.get(key[1], ()))
+            return key[1] if names == [key[1]] else f"{key[1]}: {', '.join(names)}"
+        return key[1]
+
+    def details(self, edges: dict[tuple[Display, Display], set[Port]]) -> list[tuple[str, Flowchart, str, list[str]]]:
+        """Per namespace (customer namespaces by group): its workloads (and the add-on
+        pods its policies govern) in a box, one node per peer they may reach or be
+        reached by. What every one of them (two or more) has with the same peer on the
+        same ports, when that peer is an add-on no rendered policy governs (DNS,
+        Prometheus), is a line under the diagram; the most common label,
+        when it is on four arrows or more, is said once instead of on each."""
+        members: dict[str, set[Display]] = {}
+        for pair in edges:
+            for end in pair:
+                if self.member(end):
+                    members.setdefault(end.group, set()).add(end)
+        out = []
+        for ns in sorted(members, key=lambda g: self._ns_order(("ns", g))):
+            inside = members[ns]
+            peers: dict[tuple, Display] = {}
+            local: dict[tuple, set[Port]] = {}
+            for (src, dst), ports in edges.items():
+                if src not in inside and dst not in inside:
+                    continue
+                a = src if src in inside else self._peer_key(src)
+                b = dst if dst in inside else self._peer_key(dst)
+                for end, key in ((src, a), (dst, b)):
+                    if end not in inside:
+                        peers[key] = end
+                local.setdefault((a, b), set()).update(ports)
+            notes = self._shared(local, inside, peers)
+            # Mermaid draws a loop inside a box badly (it stretches the box and bends
+            # other arrows into it): pods of one workload calling each other are a line.
+            for (a, b), ports in sorted(local.items(), key=lambda e: str(e[0])):
+                if a == b and any(a in pair and pair[0] != pair[1] for pair in local):
+                    del local[(a, b)]
+                    notes.append(f"{a.name} → {a.name} (its pods with each other): {port_label(ports)}.")
+            drawn = {k for pair in local for k in pair}
+            counts = Counter(port_label(p) for p in local.values())
+            common = next((text for text, n in counts.most_common(1) if n >= 4), None)
+            chart = Flowchart("LR")
+            box = ("box", ns)
+            hint = self.group_ids.get(ns, ns)
+            chart.group(box, ns, hint)
+            for node in sorted(inside):
+                chart.node(node, node.name, f"{hint}__{node.name}", SHAPE[node.role], box)
+            for key in sorted((k for k in peers if k in drawn), key=str):
+                label = key[1] if key[0] in ("ip", "any") else _node_text(peers[key])
+                chart.node(key, label, label, SHAPE[peers[key].role])
+            for (a, b), ports in local.items():
+                label = port_label(ports)
+                chart.edge(a, b, None if label == common else label)
+            legend = f"Arrows without a label: {common}." if common else ""
+            out.append((ns, chart, legend, notes))
+        return out
+
+    @staticmethod
+    def _peer_key(node: Display) -> tuple:
+        """Peers of a namespace's diagram: workloads and add-ons by name; every API
+        server address is one ``kubernetes-api`` node, like in the overview."""
+        if node.role == "ip" and node.name.startswith("kubernetes-api"):
+            return ("ip", "kubernetes-api")
+        if node.role in ("ip", "any"):
+            return (node.role, node.name)
+        return ("peer", _node_text(node))
+
+    def _shared(self, local: dict[tuple, set[Port]], inside: set[Display], peers: dict) -> list[str]:
+        """Take out of ``local`` what every node inside has with one ungoverned add-on
+        (2+ nodes, and only when each keeps an edge of its own); sentences saying it."""
+        if len(inside) < 2:
+            return []
+        found: dict[tuple, set[Port]] = {}
+        for outward in (True, False):
+            by_peer: dict[tuple, dict] = {}
+            for (a, b), ports in local.items():
+                mine, other = (a, b) if outward else (b, a)
+                if mine in inside and other not in inside:
+                    by_peer.setdefault(other, {})[mine] = ports
+            for other, got in by_peer.items():
+                # only add-ons no rendered policy governs (DNS, Prometheus): calls
+                # between workloads and the proxies stay arrows
+                if other[0] != "peer" or peers[other].role != "addon" or peers[other] in self._governed_addons:
+                    continue
+                if set(got) == inside:
+                    common = set.intersection(*map(set, got.values()))
+                    if common:
+                        found[(outward, other)] = common
+        if not found:
+            return []
+        rest = {pair: set(ports) for pair, ports in local.items()}
+        for (outward, other), ports in found.items():
+            for node in inside:
+                pair = (node, other) if outward else (other, node)
+                rest[pair] -= ports
+        rest = {pair: ports for pair, ports in rest.items() if ports}
+        if any(not any(node in pair for pair in rest) for node in inside):
+            return []  # a node would be left with no edge of its own: draw them all
+        local.clear()
+        local.update(rest)
+        notes = []
+        for (outward, other), ports in sorted(found.items(), key=lambda f: (not f[0][0], str(f[0][1]))):
+            name = other[1] if other[0] in ("ip", "any") else _node_text(peers[other])
+            notes.append(f"All of the box → {name}: {port_label(ports)}." if outward
+                         else f"{name} → all of the box: {port_label(ports)}.")
+        return notes
 
     # --- markdown --------------------------------------------------------------------------------
 
@@ -507,15 +687,17 @@ class NetworkDoc:
         env = self.env
         g = self.graph
         edges = self.display_edges()
-        nodes = sorted({self.display(n) for n in g.pods if n.role == "workload"}
-                       | {d for pair in edges for d in pair})
         lines = [f"# Network map: {env}", "",
                  f"Generated from the rendered NetworkPolicies in `dist/{env}/` by `lib/docs` on every render "
                  "(`python main.py`); do not edit. `python main.py --check` fails when it is stale.", "",
                  "A connection is allowed when the source's egress **and** the destination's ingress allow it "
-                 "(the model of `python main.py validate`, lib/validate/traffic.py). Rectangles are rendered "
-                 "workloads; rounded nodes are add-on pods the policies name (not rendered here); hexagons are "
-                 "address blocks. An edge from or to a box stands for every node in it.", ""]
+                 "(the model of `python main.py validate`, lib/validate/traffic.py). An arrow points from "
+                 "the side that opens the connection. Rectangles are rendered workloads (in the overview: "
+                 "namespaces); rounded nodes are add-on pods the policies name, which the add-ons' own charts "
+                 "install (in the overview: the add-on's namespace, unless our policies govern them); hexagons "
+                 "are address blocks (`kubernetes-api` stands for every API server address) and `anywhere`; a "
+                 "box is a namespace. \"not isolated\": no NetworkPolicy isolates that side, so it may reach "
+                 "or be reached by anything (see Isolation).", ""]
         if self.customers:
             lines += [f"Customer namespaces with the same workloads and edges (own name written "
                       f"`{self.customers.placeholder}`) are drawn once:", "",
@@ -524,7 +706,23 @@ class NetworkDoc:
                                                                            if len(self.groups) > 1 else ""),
                               len(m), members_text(m, rest=i == 0 and len(self.groups) > 1))
                              for i, (_, m) in enumerate(self.groups)])]
-        lines += self.mermaid(nodes, edges)
+        drawn = self.diagram_edges()
+        chart, notes, legend = self.overview(drawn)
+        lines += ["## Overview", "",
+                  "One node per namespace; an arrow carries every port allowed between the two namespaces "
+                  "(calls inside a namespace are in its own diagram below). " + legend, ""]
+        lines += chart.lines()
+        if notes:
+            lines += ["", f"Listed here instead of drawn: what {FAN} namespaces or more (or more than half of "
+                      "them) share with one add-on or address (each namespace's section below shows them "
+                      "too):", ""] + notes
+        lines += ["", "## By namespace", ""]
+        for ns, detail, legend, below in self.details(drawn):
+            lines += [f"### {ns}", ""] + ([legend, ""] if legend else []) + detail.lines() + [""]
+            if below:
+                lines += [" ".join(below), ""]
+        lonely = sorted({_node_text(self.display(n)) for n in g.pods
+                         if n.role == "workload" and not any(self.display(n) in pair for pair in drawn)})
         lines += ["", "## Matrix", "",
                   "Rows: source; columns: destination; cells: ports.", ""]
         sources = sorted({s for s, _ in edges})
@@ -553,10 +751,14 @@ class NetworkDoc:
                 loose.append((self.display(node), " and ".join(missing)))
         if loose:
             lines += ["Workloads no NetworkPolicy isolates (everything may reach them / they may reach "
-                      "everything in that direction; edges between two ungoverned ends are not drawn):", "",
+                      "everything in that direction; the diagrams draw that side as an edge from / to "
+                      "`anywhere`, the tables above leave out edges between two ungoverned ends):", "",
                       table(("workload", "not isolated for"), sorted({(_node_text(n), m) for n, m in loose}))]
         else:
             lines.append("Every rendered workload is isolated for ingress and egress.\n")
+        if lonely:
+            lines += ["**Finding:** workloads that may neither reach nor be reached by anything (not even DNS); "
+                      "they are in no diagram:", "", table(("workload",), [(n,) for n in lonely])]
         if g.dangling:
             lines += ["Selectors in NetworkPolicies that match no pod (neither rendered nor a known add-on's):",
                       "", table(("namespace", "pod selector", "policies"),

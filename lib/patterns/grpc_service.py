@@ -63,8 +63,9 @@ class GrpcServiceConfig(WorkloadConfig):
     metrics_port: int = 9090
     env: tuple[dict, ...] = ()
     hpa: Optional[Hpa] = None
-    max_surge: str = "25%"
-    max_unavailable: str = "25%"
+    # Percentages ("25%") or pod counts, as the Deployment API takes them.
+    max_surge: str | int = "25%"
+    max_unavailable: str | int = "25%"
     termination_grace_period_seconds: int = 30
     pre_stop_sleep_seconds: int = 15
     writable_paths: tuple[str, ...] = ("/tmp",)
@@ -83,6 +84,8 @@ class GrpcServiceConfig(WorkloadConfig):
                 f"{self.name}: preStop sleep ({self.pre_stop_sleep_seconds}s) must be shorter than "
                 f"terminationGracePeriodSeconds ({self.termination_grace_period_seconds}s)"
             )
+        if self.max_surge in (0, "0%") and self.max_unavailable in (0, "0%"):
+            raise ValueError(f"{self.name}: maxSurge and maxUnavailable cannot both be 0")
         if not set(self.selector.items()) <= set(self.labels.items()):
             raise ValueError(f"{self.name}: selector {self.selector} is not a subset of the labels")
 
@@ -90,6 +93,8 @@ class GrpcServiceConfig(WorkloadConfig):
     def max_pods(self) -> int:
         """Pods at maximum scale (HPA max, else replicas) plus the rolling-update surge."""
         top = self.hpa.max_replicas if self.hpa else self.replicas
+        if isinstance(self.max_surge, int):
+            return top + self.max_surge
         return top + math.ceil(top * int(self.max_surge.rstrip("%")) / 100)
 
     @property

@@ -37,6 +37,9 @@ class NamespaceBaselineConfig:
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
     pod_security: str = "restricted"
+    # The Pod Security Standards version admission judges by: the cluster's
+    # own minor, so the rules are the ones that cluster actually enforces.
+    pod_security_version: str = "v1.36"
 
     def __post_init__(self) -> None:
         if self.pod_security not in POD_SECURITY_LEVELS:
@@ -61,11 +64,11 @@ def namespace_labels(config: NamespaceBaselineConfig) -> dict[str, str]:
         "kubernetes.io/metadata.name": config.name,
         "name": config.name,
         "pod-security.kubernetes.io/enforce": level,
-        "pod-security.kubernetes.io/enforce-version": "v1.27",
+        "pod-security.kubernetes.io/enforce-version": config.pod_security_version,
         "pod-security.kubernetes.io/audit": level,
-        "pod-security.kubernetes.io/audit-version": "v1.27",
+        "pod-security.kubernetes.io/audit-version": config.pod_security_version,
         "pod-security.kubernetes.io/warn": level,
-        "pod-security.kubernetes.io/warn-version": "v1.27",
+        "pod-security.kubernetes.io/warn-version": config.pod_security_version,
         **config.labels,
     }
 

@@ -1,7 +1,8 @@
 """A service's own PostgreSQL: the spec's StatefulSet, made production-safe.
 
 Pinned ``postgres:15.x``, the database named after its service, credentials
-from the service's Secret, a headless Service, ``pg_isready`` probes, a volume
+from the service's Secret, a headless Service, ``pg_isready`` probes (startup,
+readiness, liveness) that name their user through ``PGUSER``, a volume
 on the high-IOPS class, Guaranteed QoS (requests == limits), database nodes,
 ``restricted`` pod security (a non-root UID >= 10000, read-only root
 fs), and a Velero pre-backup hook that forces a CHECKPOINT so the volume
@@ -59,27 +60,47 @@ class PostgresDatabase(Group):
         super().__init__(scope, id)
         c = config
         volumes, mounts = scratch(("/tmp", "/var/run/postgresql"))
-        ready = {"exec": {"command": ["pg_isready", "-h", "127.0.0.1", "-p", str(c.port),
-                                      "-d", c.database]}}
+        # The container runs as POSTGRES_UID, which has no passwd entry in the
+        # image (nss_wrapper covers initdb only). libpq then cannot name a
+        # default user, and every client, pg_isready included, exits 3 ("no
+        # attempt") before it connects: a probe without a user fails forever and
+        # the liveness probe restarts the database in a loop. PGUSER and
+        # PGDATABASE in the container's env give every libpq program in it (the
+        # probes, the Velero hook, an operator's `kubectl exec -- psql`) the
+        # owner and database without flags or a shell: exec probes inherit the
+        # container's env, the argv stays shell-free, and PGUSER comes from the
+        # same Secret key as POSTGRES_USER, so the two cannot drift.
+        # tests/test_real_programs.py runs these commands against a real
+        # PostgreSQL 15 as this UID.
+        ready = {"exec": {"command": ["pg_isready", "-h", "127.0.0.1", "-p", str(c.port)]},
+                 # pg_isready waits up to 3 s (its -t default) for an answer;
+                 # the kubelet's default of 1 s would fail a busy but healthy server.
+                 "timeoutSeconds": 5}
+        user = {"secretKeyRef": {"name": c.credentials_secret, "key": "username"}}
         container = {
             "name": "postgresql",
             "image": c.image,
             "imagePullPolicy": "IfNotPresent",
             "env": [
                 {"name": "POSTGRES_DB", "value": c.database},
-                {"name": "POSTGRES_USER", "valueFrom": {"secretKeyRef": {
-                    "name": c.credentials_secret, "key": "username"}}},
+                {"name": "POSTGRES_USER", "valueFrom": user},
                 {"name": "POSTGRES_PASSWORD", "valueFrom": {"secretKeyRef": {
                     "name": c.credentials_secret, "key": "password"}}},
                 # A subdirectory: the volume's root holds lost+found, which
                 # initdb refuses.
                 {"name": "PGDATA", "value": f"{DATA_DIR}/pgdata"},
+                {"name": "PGUSER", "valueFrom": user},
+                {"name": "PGDATABASE", "value": c.database},
             ],
             "ports": [{"name": "postgresql", "containerPort": c.port, "protocol": "TCP"}],
             "resources": c.resources,
-            "readinessProbe": {**ready, "initialDelaySeconds": 5, "periodSeconds": 10},
-            "livenessProbe": {**ready, "initialDelaySeconds": 30, "periodSeconds": 10,
-                              "failureThreshold": 6},
+            # First start (initdb) and crash recovery (WAL replay) can take
+            # minutes; the startup probe allows 15 and holds the liveness probe
+            # back meanwhile, so a recovering database is not killed and made
+            # to start its recovery over.
+            "startupProbe": {**ready, "periodSeconds": 10, "failureThreshold": 90},
+            "readinessProbe": {**ready, "periodSeconds": 10},
+            "livenessProbe": {**ready, "periodSeconds": 10, "failureThreshold": 6},
             "securityContext": container_security_context(),
             "volumeMounts": [{"name": "postgresql-data", "mountPath": DATA_DIR}] + mounts,
         }

@@ -122,16 +122,12 @@ class VaultServer(Group):
                  # step-down), as Vault's upgrade procedure requires; an Argo CD
                  # sync alone does not restart Vault.
                  "updateStrategy": {"type": "OnDelete"},
+                 # A bad render that drops the StatefulSet must not take the
+                 # raft data with it.
+                 "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain",
+                                                          "whenScaled": "Retain"},
                  "template": {"metadata": {"labels": dict(c.labels)},
-                              "spec": c.scheduling.apply({
-                                  "serviceAccountName": c.service_account,
-                                  "automountServiceAccountToken": True,
-                                  "terminationGracePeriodSeconds": 30,
-                                  "securityContext": pod_security_context(VAULT_UID),
-                                  "containers": [container],
-                                  "volumes": [{"name": "config",
-                                               "configMap": {"name": config_map}}] + volumes,
-                              }, c.selector)},
+                              "spec": self._pod_spec(c, container, config_map, volumes)},
                  "volumeClaimTemplates": [{
                      "metadata": {"name": "vault-data", "labels": dict(c.selector)},
                      "spec": {"accessModes": ["ReadWriteOnce"],
@@ -153,3 +149,24 @@ class VaultServer(Group):
                         "namespace": c.namespace}],
              roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                       "name": "system:auth-delegator"})
+
+    @staticmethod
+    def _pod_spec(c: VaultConfig, container: dict, config_map: str, volumes: list[dict]) -> dict:
+        spec = c.scheduling.apply({
+            "serviceAccountName": c.service_account,
+            "automountServiceAccountToken": True,
+            "terminationGracePeriodSeconds": 30,
+            "securityContext": pod_security_context(VAULT_UID),
+            "containers": [container],
+            "volumes": [{"name": "config", "configMap": {"name": config_map}}] + volumes,
+        }, c.selector)
+        if c.replicas > 1:
+            # Two raft voters on one node would lose quorum with that node (2
+            # of 3 gone). Required, not preferred: a voter that cannot be
+            # placed apart stays Pending, which the PDB and alerts surface,
+            # instead of silently doubling up.
+            spec["affinity"] = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+                "labelSelector": {"matchLabels": dict(c.selector)},
+                "topologyKey": "kubernetes.io/hostname",
+            }]}}
+        return spec

@@ -28,8 +28,13 @@ def demand(config) -> dict[str, Fraction]:
     containers = [config.resources]
     if hasattr(config, "transcoder_resources"):
         containers.append(config.transcoder_resources)
+    # A CloudNativePG instance: postgres plus the Barman Cloud plugin's sidecar
+    # (its bootstrap init container has postgres's resources, so the sum wins).
+    if hasattr(config, "sidecar_resources"):
+        containers.append(config.sidecar_resources)
     per_pod = _pod(containers)
     # A single-replica StatefulSet (a database) rolls without surge: one pod.
+    # CloudNativePG replaces instances in place, one at a time: no surge either.
     pods = getattr(config, "max_pods", 1)
     out = {k: v * pods for k, v in per_pod.items()}
     out["pods"] = Fraction(pods)

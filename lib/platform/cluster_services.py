@@ -9,16 +9,41 @@ from ..k8s.objects import ObjectChart
 
 from ..catalog import Catalog
 from ..config.loader import LoadedEnvironment
-from ..patterns.backup import BackupSchedule, BackupScheduleConfig
+from ..patterns.backup import (
+    BackupSchedule,
+    BackupScheduleConfig,
+    StorageLocation,
+    StorageLocationConfig,
+)
+from ..patterns.addons import ExternalApplications
+from ..patterns.dr_verify import DeploymentCheck, DeploymentCheckConfig
 from ..patterns.extras import IstioControlPlane, MeshConfig
 from ..patterns.gitops import ChildApp, Gitops, GitopsConfig, Project
 from ..patterns.logging import FluentBit, FluentBitConfig
+from ..patterns.secrets import (
+    ExternalSecretConfig,
+    VaultExternalSecret,
+    VaultSecretStore,
+    VaultStoreConfig,
+)
+from .addons import addon_apps, addon_projects, check_addons
 from .labels import PART_OF
+from .sync_waves import CLUSTER_APP_WAVE, NAMESPACE_APP_WAVE
+from .workloads import dr_verify_labels
 
 LOGGING_NAMESPACE = "kube-system"
 MESH_NAMESPACE = "istio-system"
+LOG_SINK_SECRET = "fluent-bit-opensearch"  # username, password, ca.crt of the log sink
 GITOPS_DIR = "argocd"
 
+# Where the cluster app "deploys": it renders only cluster-scoped objects, but
+# Argo CD needs a destination namespace the project allows (an omitted one is
+# "", which no listed namespace matches: argo-cd #11510). kube-system is
+# already in the platform project (logging), so the fence does not widen.
+CLUSTER_APP_NAMESPACE = LOGGING_NAMESPACE
+
+# The cluster-scoped kinds the platform renders, and nothing else: Argo CD
+# refuses any other (`validate` flags an entry nothing renders).
 CLUSTER_KINDS = (
     ("", "Namespace"),
     ("rbac.authorization.k8s.io", "ClusterRole"),
@@ -26,18 +51,59 @@ CLUSTER_KINDS = (
     ("storage.k8s.io", "StorageClass"),
     ("scheduling.k8s.io", "PriorityClass"),
 )
+# Argo CD's own kinds (Application, AppProject, ApplicationSet, ...): only the
+# root project may create them; any other project that could would widen its
+# own fence.
+ARGO_KINDS = (("argoproj.io", "*"),)
 
 
-def stateful_namespaces(catalog: Catalog) -> tuple[str, ...]:
-    """Namespaces with a persistent volume: what the daily backup must include."""
+def crd_kinds(catalog: Catalog) -> tuple[tuple[str, str, str], ...]:
+    """Our own CRDs, by name: the platform may create these and no other
+    CustomResourceDefinition (not Argo CD's or an add-on's, which it could
+    otherwise replace)."""
+    return tuple(("apiextensions.k8s.io", "CustomResourceDefinition", f"{api.plural}.{api.group}")
+                 for api in sorted(catalog.apis, key=lambda a: (a.group, a.plural)))
+
+
+def stateful_namespaces(catalog: Catalog, env=None) -> tuple[str, ...]:
+    """Namespaces with a persistent volume Velero must back up. A database
+    on CloudNativePG is not Velero's (CloudNativePG archives it, and the
+    schedule leaves out its objects: lib/patterns/backup.py); the seed's
+    single-pod StatefulSet is."""
+    velero_databases = env is None or env.databases.engine == "statefulset"
     return tuple(sorted({w.namespace for w in catalog.workloads
-                         if w.pattern in ("postgresql", "vault")}))
+                         if w.pattern == "vault" or (w.pattern == "postgresql" and velero_databases)}))
+
+
+def add_backup(velero: Chart, env, catalog: Catalog) -> None:
+    """The region's Velero objects. The other region's backups (its bucket,
+    replicated here) are always readable, read-only; this region's own
+    location and the schedule writing to it exist only while it is the
+    primary: one writer per bucket, and a standby's schedule would race the
+    primary's (README, "Disaster recovery")."""
+    b = env.backup
+    if b.peer_location is not None:
+        peer = b.peer_location
+        StorageLocation(velero, "peer-location", config=StorageLocationConfig(
+            name=peer.environment, bucket=peer.bucket, region=peer.region, prefix=peer.prefix,
+            read_only=True))
+    if env.region_role != "primary":
+        return
+    StorageLocation(velero, "own-location", config=StorageLocationConfig(
+        name=env.name, bucket=b.location.bucket, region=b.location.region,
+        prefix=b.location.prefix, default=True))
+    BackupSchedule(velero, "daily", config=BackupScheduleConfig(
+        name="daily-backup", schedule=b.schedule, namespaces=stateful_namespaces(catalog, env),
+        ttl=b.ttl, storage_location=env.name))
 
 
 def extra_dirs(loaded: LoadedEnvironment) -> list[str]:
     """Non-Voyager namespaces the render writes into (besides cluster/)."""
     env = loaded.model
-    dirs = [env.backup.velero_namespace] if env.backup.enabled else []
+    # A standby without a partner's location renders nothing into velero.
+    writes_velero = env.backup.enabled and (env.region_role == "primary"
+                                            or env.backup.peer_location is not None)
+    dirs = [env.backup.velero_namespace] if writes_velero else []
     dirs.append(LOGGING_NAMESPACE)
     if env.mesh.enabled:
         dirs.append(MESH_NAMESPACE)
@@ -58,16 +124,34 @@ def add_cluster_services(app: App, loaded: LoadedEnvironment, catalog: Catalog) 
                           labels=PART_OF)
     charts.append(cluster)
     if env.backup.enabled:
-        BackupSchedule(chart(env.backup.velero_namespace), "daily", config=BackupScheduleConfig(
-            name="daily-backup", schedule=env.backup.schedule,
-            namespaces=stateful_namespaces(catalog), ttl=env.backup.ttl,
-            storage_location=env.backup.storage_location,
-            volume_snapshot_location=env.backup.volume_snapshot_location))
-    FluentBit(chart(LOGGING_NAMESPACE), "fluent-bit", cluster=cluster, config=FluentBitConfig(
+        add_backup(chart(env.backup.velero_namespace), env, catalog)
+    log_chart = chart(LOGGING_NAMESPACE)
+    sink = env.logging.output
+    # kube-system gets its own `vault` store (Vault role "kube-system", like
+    # every namespace) so the sink's credentials and CA come from Vault, not Git.
+    VaultSecretStore(log_chart, "vault-store", config=VaultStoreConfig(
+        namespace=LOGGING_NAMESPACE, server=env.vault.address, kv_mount=env.vault.kv_mount,
+        auth_mount=env.vault.auth_mount, labels=dict(PART_OF)))
+    VaultExternalSecret(log_chart, "secret-log-sink", config=ExternalSecretConfig(
+        name=LOG_SINK_SECRET, remote_key=f"{LOGGING_NAMESPACE}/{sink.vault_key}",
+        properties=("username", "password") + (("ca.crt",) if sink.tls else ()),
+        refresh_interval=env.vault.refresh_interval, labels=dict(PART_OF)))
+    if env.region_role == "primary":
+        # After every sync of kube-system (a failover syncs it: this Job
+        # appears), and on `argocd app sync <env>-kube-system`.
+        DeploymentCheck(log_chart, "dr-verify", cluster=cluster, config=DeploymentCheckConfig(
+            name="voyager-dr-verify", labels=dr_verify_labels("voyager-dr-verify"),
+            image=env.backup.verify_image.ref,
+            namespaces=tuple(ns.name for ns in catalog.namespaces)))
+    FluentBit(log_chart, "fluent-bit", cluster=cluster, config=FluentBitConfig(
         namespace=LOGGING_NAMESPACE, image=env.logging.image.ref,
-        resources=env.logging.resources.as_dict(), output_host=env.logging.output.host,
-        output_port=env.logging.output.port, output_index=env.logging.output.index,
-        output_tls=env.logging.output.tls, labels=dict(PART_OF)))
+        resources=env.logging.resources.as_dict(), output_host=sink.host,
+        output_port=sink.port, output_index=sink.index, output_tls=sink.tls,
+        credentials_secret=LOG_SINK_SECRET,
+        buffer_total_limit_size=env.logging.buffer.total_limit_size,
+        buffer_max_chunks_up=env.logging.buffer.max_chunks_up,
+        buffer_backlog_mem_limit=env.logging.buffer.backlog_mem_limit,
+        labels=dict(PART_OF)))
     if env.mesh.enabled:
         IstioControlPlane(chart(MESH_NAMESPACE), "istio",
                           config=MeshConfig(env.mesh.mesh_id, env.mesh.network))
@@ -75,30 +159,55 @@ def add_cluster_services(app: App, loaded: LoadedEnvironment, catalog: Catalog) 
     root = f"{env.gitops.path_prefix}/{env.name}"
     platform = [ns.name for ns in catalog.namespaces if not ns.customer] + extra_dirs(loaded)
     customers = [ns.name for ns in catalog.namespaces if ns.customer]
-    # Two fences: the platform (its namespaces, the add-on namespaces it writes
-    # into, the cluster-scoped kinds it owns) and the tenants (their own
-    # namespaces only, no cluster-scoped kind, no Argo CD objects).
+    argocd = env.gitops.argocd_namespace
+    # Three fences. The root (the app of apps): Applications and AppProjects in
+    # the argocd namespace, nothing else, so it cannot reach a workload. The
+    # platform: its namespaces, the add-on namespaces it writes into, the
+    # cluster-scoped kinds it renders; not argocd, where a Secret labelled
+    # argocd.argoproj.io/secret-type would register clusters or repositories.
+    # The tenants: their own namespaces only, no cluster-scoped kind. Only the
+    # root may create Argo CD objects.
+    root_project = f"voyager-{env.name}-root"
     platform_project = f"voyager-{env.name}"
     tenant_project = f"voyager-{env.name}-customers"
-    projects = [Project(platform_project,
-                        f"Voyager platform ({env.name}): its namespaces and cluster-scoped kinds",
-                        tuple(platform) + (env.gitops.argocd_namespace,), CLUSTER_KINDS)]
+    projects = [
+        Project(root_project, f"Voyager root ({env.name}): the app of apps, Argo CD objects in "
+                              f"{argocd} only",
+                (argocd,), cluster_kinds=(),
+                namespace_kinds=(("argoproj.io", "Application"), ("argoproj.io", "AppProject"))),
+        Project(platform_project,
+                f"Voyager platform ({env.name}): its namespaces and cluster-scoped kinds",
+                tuple(platform), CLUSTER_KINDS + crd_kinds(catalog), denied_kinds=ARGO_KINDS),
+    ]
     if customers:
         projects.append(Project(tenant_project,
                                 f"Voyager customers ({env.name}): customer namespaces only",
-                                tuple(customers),
-                                denied_kinds=(("argoproj.io", "Application"),
-                                              ("argoproj.io", "AppProject"),
-                                              ("argoproj.io", "ApplicationSet"))))
-    children = [ChildApp(f"{env.name}-cluster", f"{root}/cluster", "", wave=-1,
-                         project=platform_project)]
-    children += [ChildApp(f"{env.name}-{d}", f"{root}/{d}", d, wave=0, project=platform_project)
+                                tuple(customers), denied_kinds=ARGO_KINDS))
+    # The add-ons (README, "Add-ons"): pinned charts, synced after the cluster
+    # app and before every namespace's app, in a project of their own; Argo
+    # CD itself in another, the only other one that may reach argocd.
+    addons_project = f"voyager-{env.name}-addons"
+    argocd_project = f"voyager-{env.name}-argocd"
+    addons = ()
+    if env.addons is not None:
+        check_addons(loaded)
+        projects += addon_projects(env, addons_project=addons_project, argocd_project=argocd_project)
+        addons = addon_apps(env, catalog, addons_project=addons_project, argocd_project=argocd_project,
+                            labels={"voyager.io/environment": env.name})
+    children = [ChildApp(f"{env.name}-cluster", f"{root}/cluster", CLUSTER_APP_NAMESPACE,
+                         wave=CLUSTER_APP_WAVE, project=platform_project)]
+    children += [ChildApp(f"{env.name}-{d}", f"{root}/{d}", d, wave=NAMESPACE_APP_WAVE,
+                          project=platform_project)
                  for d in platform]
-    children += [ChildApp(f"{env.name}-{d}", f"{root}/{d}", d, wave=0, project=tenant_project)
+    children += [ChildApp(f"{env.name}-{d}", f"{root}/{d}", d, wave=NAMESPACE_APP_WAVE,
+                          project=tenant_project)
                  for d in customers]
-    Gitops(chart(env.gitops.argocd_namespace), "gitops", config=GitopsConfig(
-        environment=env.name, argocd_namespace=env.gitops.argocd_namespace,
+    argocd_chart = chart(argocd)
+    if addons:
+        ExternalApplications(argocd_chart, "addons", apps=addons)
+    Gitops(argocd_chart, "gitops", config=GitopsConfig(
+        environment=env.name, argocd_namespace=argocd,
         repo_url=env.gitops.repo_url, target_revision=env.gitops.target_revision,
-        root_path=f"{root}/{GITOPS_DIR}", root_project=platform_project,
+        root_path=f"{root}/{GITOPS_DIR}", root_project=root_project,
         projects=tuple(projects), children=tuple(children)))
     return charts

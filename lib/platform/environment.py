@@ -14,7 +14,9 @@ from ..patterns.cluster_baseline import (
     StorageClasses,
 )
 from . import capacity
+from .apis import add_apis
 from .cluster_services import add_cluster_services
+from .databases import check_restores
 from .labels import PART_OF
 from .namespaces import add_namespace_layer, quota_for
 from .network import declared_edges, policies_for
@@ -60,6 +62,7 @@ class Plan:
     def of(cls, loaded: LoadedEnvironment) -> "Plan":
         catalog = build_catalog(loaded.model)
         plan = cls(loaded, catalog, declared_edges(loaded.model, catalog))
+        check_restores(loaded, catalog)
         plan.check_capacity()
         return plan
 
@@ -89,6 +92,7 @@ def build(plan: Plan, shard: int = 0, shards: int = 1) -> list[Chart]:
     if shard == 0:
         StorageClasses(cluster, "storage", classes=STORAGE_CLASSES)
         PriorityClasses(cluster, "priorities", classes=PRIORITY_CLASSES)
+        add_apis(cluster, plan.catalog.apis)
     charts = [cluster]
     if shard == 0:
         charts += add_cluster_services(app, plan.loaded, plan.catalog)

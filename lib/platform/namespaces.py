@@ -36,6 +36,7 @@ def baseline_config(env: Environment, namespace: Namespace,
         labels={**PART_OF, "voyager.io/layer": namespace.layer,
                 "voyager.io/tenant": "customer" if namespace.customer else "platform", **extra},
         annotations={"voyager.io/description": namespace.description},
+        pod_security_version=f"v{env.cluster.kubernetes_version}",
     )
 
 
@@ -61,6 +62,12 @@ def add_namespace_layer(chart: Construct, cluster: Construct, env: Environment,
     seen: set[str] = set()
     for workload in catalog.in_namespace(namespace.name):
         if workload.sa_name in seen:
+            continue
+        if workload.pattern == "postgresql" and env.databases.engine == "cloudnative-pg":
+            # CloudNativePG creates the Cluster's ServiceAccount (named after
+            # it, IRSA from spec.serviceAccountTemplate), Role and RoleBinding
+            # itself; a rendered one would be patched by the operator and
+            # has no token for the instance manager, which calls the API.
             continue
         seen.add(workload.sa_name)
         # Vault unseals with AWS KMS through its IAM role (IRSA).

@@ -16,7 +16,10 @@ from ..catalog import Catalog, EDGE_NAMESPACE
 from ..catalog import ports as P
 from ..catalog.model import Workload
 from ..config.models import Environment
+from ..patterns.postgres_cluster import METRICS_PORT as CNPG_METRICS_PORT
+from ..patterns.postgres_cluster import STATUS_PORT as CNPG_STATUS_PORT
 from .labels import selector_for
+from .workloads import dr_verify_labels, vault_snapshot_labels
 
 
 @dataclass(frozen=True)
@@ -112,22 +115,85 @@ def declared_edges(env: Environment, catalog: Catalog) -> list[Edge]:
             edges.append(Edge(me, me, P.VAULT_CLUSTER, purpose="vault-cluster"))
             # Vault's Kubernetes auth checks each caller's token (TokenReview).
             edges.append(Edge(me, api, cluster.api_server_port, purpose="kubernetes-api"))
+            if env.backup.vault_snapshot:
+                # The raft snapshot job (lib/patterns/vault_snapshot.py): Vault's
+                # API, then S3 and STS (IRSA) over HTTPS; no API server (Vault
+                # itself reviews the job's token).
+                snap = _labelled(vault_snapshot_labels(w), w.namespace)
+                edges.append(Edge(snap, me, P.VAULT, purpose="vault-raft-snapshot"))
+                edges.append(Edge(snap, internet, 443, purpose="s3"))
+        if w.pattern == "postgresql" and env.databases.engine == "cloudnative-pg":
+            # A CloudNativePG Cluster (v1.30.0): every pod and job of it
+            # carries the database's selector (inheritedMetadata). The
+            # operator calls each instance's status port and PostgreSQL
+            # (docs/src/security.md, "Exposed Ports"); instances stream WAL
+            # from each other (a joining one runs pg_basebackup) and call each
+            # other's status port; the instance manager watches its Cluster
+            # through the API; the Barman Cloud sidecar reaches S3 and STS
+            # (IRSA) over HTTPS; Prometheus scrapes the metrics port.
+            operator = _pods("cnpg-operator", cluster.cnpg_operator)
+            edges.append(Edge(operator, me, CNPG_STATUS_PORT, purpose="cnpg-status"))
+            edges.append(Edge(operator, me, P.POSTGRESQL, purpose="cnpg-postgresql"))
+            edges.append(Edge(me, me, P.POSTGRESQL, purpose="replication"))
+            edges.append(Edge(me, me, CNPG_STATUS_PORT, purpose="instance-status"))
+            edges.append(Edge(me, api, cluster.api_server_port, purpose="kubernetes-api"))
+            edges.append(Edge(me, internet, 443, purpose="object-storage"))
+            edges.append(Edge(prometheus, me, CNPG_METRICS_PORT, purpose="metrics"))
         if w.namespace == EDGE_NAMESPACE and w.pattern == "grpc-service":
             # Every request is authorised here before it is routed (ext_authz).
             edges.append(Edge(proxy, me, P.GRPC, purpose="ext-authz"))
 
+    if env.region_role == "primary":
+        # The post-sync write check (lib/patterns/dr_verify.py) reaches each
+        # database exactly as its application does: the same destination and
+        # port as the application's declared edge.
+        seen = set()
+        for edge in list(edges):
+            if edge.purpose == "postgresql" and (edge.dest, edge.port) not in seen:
+                seen.add((edge.dest, edge.port))
+                edges.append(Edge(_labelled(dr_verify_labels(), edge.dest.namespace), edge.dest,
+                                  edge.port, purpose="dr-verify"))
+
     # The Envoy Gateway add-on itself, so default-deny in its namespace does not
     # cut the edge off: clients reach the proxies' listeners, the proxies get
     # their configuration (xDS) from the controller, which watches the API.
-    edges.append(Edge(internet_any(), proxy, 10080, purpose="public-listener-http"))
+    # Ports as in envoyproxy/gateway v1.9.0. The proxies' container port for
+    # a Gateway listener below 1024 is the listener port + 10000
+    # (internal/gatewayapi/listener.go, translator.go wellKnownPortShift): our
+    # only listener, 443, is 10443; there is no port-80 listener to admit.
     edges.append(Edge(internet_any(), proxy, 10443, purpose="public-listener-https"))
     edges.append(Edge(proxy, controller, 18000, purpose="xds"))
     edges.append(Edge(controller, api, cluster.api_server_port, purpose="kubernetes-api"))
+    # The chart's topology injector (topologyInjector.enabled, on by default)
+    # is a MutatingWebhookConfiguration on every pods/binding in this
+    # namespace, served by the controller on 9443 (Service envoy-gateway,
+    # charts/gateway-helm/templates/envoy-proxy-topology-injector-webhook.yaml;
+    # internal/provider/kubernetes/kubernetes.go webhookTLSPort). It is
+    # failurePolicy Ignore, so a blocked call does not fail the binding, but
+    # the API server waits out the webhook timeout (the chart sets none: 10 s)
+    # for each pod scheduled here, ours included, and the proxies never get
+    # their zone annotation (zone-aware routing). Turning it off is not one
+    # chart value in v1.9.0: topologyInjector.enabled=false writes
+    # proxyTopologyInjector at the top level of the EnvoyGateway config
+    # (templates/_helpers.tpl), where the type has no such field (it lives
+    # under provider.kubernetes: api/v1alpha1/envoygateway_types.go) and the
+    # lenient decoder drops it, so the controller still serves 9443 and
+    # renders the zone-aware bootstrap. Admitting the API server is the fix.
+    edges.append(Edge(api, controller, 9443, purpose="topology-injector-webhook"))
+    # Not admitted: 18001 (xDS for the rate limit service, which exists only
+    # with global rate limiting configured) and 18002 (Wasm module cache for
+    # EnvoyExtensionPolicies) are unused here; 8081 (health) and the
+    # proxies' 19003 (readiness) are probed by the kubelet, not from pods.
     edges.append(Edge(_pods("envoy-gateway-certgen", cluster.edge_certgen), api,
                       cluster.api_server_port, purpose="kubernetes-api"))
     edges.append(Edge(prometheus, controller, 19001, purpose="metrics"))
     edges.append(Edge(prometheus, proxy, 19001, purpose="metrics"))
     return edges
+
+
+def _labelled(labels: dict[str, str], namespace: str) -> Peer:
+    """Pods that are not catalog workloads (jobs), by their app/component."""
+    return Peer(labels["app"], namespace, tuple(sorted((k, labels[k]) for k in ("app", "component"))))
 
 
 def internet_any() -> Peer:

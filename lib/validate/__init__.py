@@ -19,7 +19,12 @@ Checks (``Finding.check``):
 - ``name-length``: names, labels and port names within Kubernetes' limits;
 - ``capacity``: ResourceQuotas hold at maximum scale and during rollouts;
 - ``traffic``: declared ``voyager.io/talks-to`` edges vs NetworkPolicies;
-- ``kustomization``: every object file is listed, every listed file exists.
+- ``edge``: each Gateway's proxies, as Envoy Gateway v1.9 would deploy them,
+  survive one pod (EnvoyProxy with >= 2 replicas and a PodDisruptionBudget);
+- ``kustomization``: every object file is listed, every listed file exists;
+- ``argocd``: Argo CD v3.5.1's AppProject rules (project, destination,
+  sourceRepos, every synced object's kind and namespace), the fence around
+  Argo CD objects, and Prune=false / Delete=false on state holders.
 """
 from __future__ import annotations
 
@@ -32,13 +37,15 @@ import yaml
 
 from .model import _Loader
 
-from . import capacity, hygiene, pod_security, references, schema, traffic
+from . import argocd, capacity, edge, hygiene, pod_security, references, schema, traffic
 from .model import CLUSTER_DIR, DOCS_DIR, KUSTOMIZATION, Finding, Obj, PodTemplate, Tree, load_tree
 from .pod_security import check_pod
 
 DEFAULT_EXTERNAL_NAMESPACES = (
     "kube-system", "kube-public", "kube-node-lease", "default", "monitoring", "kafka", "external-secrets",
     "argocd", "velero", "istio-system",
+    # the CloudNativePG operator and its Barman Cloud plugin (add-ons)
+    "cnpg-system",
 )
 # Pods that exist in rendered namespaces without being rendered (created by an
 # add-on's own chart or controller): namespace -> label sets of those pods.
@@ -56,9 +63,22 @@ DEFAULT_EXTERNAL_PODS = {
 OLDEST_KUBERNETES = "1.27"
 
 
-def default_versions() -> tuple[str, ...]:
-    newest = schema.newest_version()
-    return (OLDEST_KUBERNETES, newest) if newest != OLDEST_KUBERNETES else (OLDEST_KUBERNETES,)
+def target_version(tree: Tree | None) -> str | None:
+    """The cluster version the render targets, as its Namespaces declare it
+    (``pod-security.kubernetes.io/enforce-version: v1.36`` -> "1.36")."""
+    found = set()
+    for ns in (tree.kind("Namespace") if tree is not None else ()):
+        label = (ns.labels or {}).get("pod-security.kubernetes.io/enforce-version", "")
+        if label.startswith("v1."):
+            found.add(label[1:])
+    return max(found, key=lambda v: int(v.split(".")[1])) if found else None
+
+
+def default_versions(tree: Tree | None = None) -> tuple[str, ...]:
+    """1.27 (the API cdk8s-plus-27 describes) and the target cluster's version,
+    or the newest kubernetes-validate knows when the tree does not say."""
+    target = target_version(tree) or schema.newest_version()
+    return (OLDEST_KUBERNETES, target) if target != OLDEST_KUBERNETES else (OLDEST_KUBERNETES,)
 
 
 @dataclass
@@ -118,7 +138,9 @@ CHECKS = {
     "name-length": hygiene.check_name_length,
     "capacity": capacity.check,
     "traffic": traffic.check,
+    "edge": edge.check,
     "kustomization": check_kustomization,
+    "argocd": argocd.check,
 }
 
 
@@ -139,10 +161,11 @@ def make_context(
     repo_root: Path | None = None,
 ) -> Context:
     env_dir = Path(env_dir)
+    tree = load_tree(env_dir)
     return Context(
-        tree=load_tree(env_dir),
-        versions=tuple(kubernetes_versions or default_versions()),
-        crds=schema.crd_index(crds_dir),
+        tree=tree,
+        versions=tuple(kubernetes_versions or default_versions(tree)),
+        crds=schema.crd_index(crds_dir).extended([o.data for o in tree.kind("CustomResourceDefinition")]),
         external_namespaces=_external(known_external_namespaces),
         storage_classes=frozenset(known_storage_classes),
         external_pods={ns: tuple(dict(p) for p in pods) for ns, pods in known_external_pods.items()},

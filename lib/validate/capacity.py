@@ -15,6 +15,8 @@ from fractions import Fraction
 
 from ..config.quantity import format_bytes, format_cpu, parse_quantity
 from .model import Finding, Obj, PodTemplate
+from .cnpg import instances, is_cluster
+from .edge import proxy_pods
 
 RESOURCES = ("cpu", "memory")
 KEDA_DEFAULT_MAX = 100
@@ -71,19 +73,33 @@ def container_resources(container: dict, defaults: tuple[dict, dict]) -> tuple[d
 
 def pod_resources(spec: dict, defaults: tuple[dict, dict]) -> dict[str, Fraction | None]:
     """Effective ``requests.cpu``... of one pod; None when some container leaves it unset
-    (such a pod is rejected by a quota that tracks the resource)."""
+    (such a pod is rejected by a quota that tracks the resource).
+
+    A restartable init container (``restartPolicy: Always``, a native sidecar
+    such as the Barman Cloud plugin's) runs beside the containers: it counts
+    in their sum and under every init container that starts after it, as
+    the API server's quota evaluation does (k8s.io/component-helpers
+    resource.PodRequests)."""
     out: dict[str, Fraction | None] = {}
     containers = [container_resources(c, defaults) for c in spec.get("containers") or [] if isinstance(c, dict)]
-    inits = [container_resources(c, defaults) for c in spec.get("initContainers") or [] if isinstance(c, dict)]
+    inits = [(container_resources(c, defaults), c.get("restartPolicy") == "Always")
+             for c in spec.get("initContainers") or [] if isinstance(c, dict)]
     for which, index in (("requests", 0), ("limits", 1)):
         for res in RESOURCES:
             values = [c[index].get(res) for c in containers]
-            init_values = [c[index].get(res) for c in inits]
+            init_values = [c[index].get(res) for c, _ in inits]
             key = f"{which}.{res}"
             if any(v is None for v in values + init_values):
                 out[key] = None
                 continue
-            out[key] = max([sum(values, Fraction(0))] + init_values)
+            sidecars, init_peak = Fraction(0), Fraction(0)
+            for (c, restartable), value in zip(inits, init_values):
+                if restartable:
+                    sidecars += value
+                    init_peak = max(init_peak, sidecars)
+                else:
+                    init_peak = max(init_peak, value + sidecars)
+            out[key] = max(sum(values, Fraction(0)) + sidecars, init_peak)
     return out
 
 
@@ -119,6 +135,9 @@ def max_replicas(tree, obj: Obj) -> tuple[int, str]:
         return int(job.get("parallelism", 1) or 1), "parallelism"
     if obj.kind in ("Pod", "DaemonSet"):
         return 1, "one pod" if obj.kind == "Pod" else "one pod per node (counted once)"
+    if is_cluster(obj):
+        # CloudNativePG replaces instances in place, one at a time: no surge.
+        return instances(obj), "spec.instances"
     return int(obj.spec.get("replicas", 1) if obj.spec.get("replicas") is not None else 1), "spec.replicas"
 
 
@@ -179,6 +198,19 @@ def _check_quota(ctx, quota: Obj) -> list[Finding]:
                     f"{quota.ref} tracks {key}, so its pods are rejected", f"set resources.{key}"))
                 continue
             add(key, value * replicas, value * extra, who)
+        if is_cluster(owner):
+            # One claim per instance (spec.storage; spec.walStorage a second).
+            for key in ("storage", "walStorage"):
+                conf = owner.spec.get(key) or {}
+                if not conf:
+                    continue
+                storage = _q(conf.get("size"))
+                add("persistentvolumeclaims", Fraction(replicas), Fraction(0), who)
+                if storage is not None:
+                    add("requests.storage", storage * replicas, Fraction(0), who)
+                    if conf.get("storageClass"):
+                        add(f"{conf['storageClass']}.storageclass.storage.k8s.io/requests.storage",
+                            storage * replicas, Fraction(0), who)
         if owner.kind == "StatefulSet":
             for vct in owner.spec.get("volumeClaimTemplates") or []:
                 vspec = (vct or {}).get("spec") or {}
@@ -189,6 +221,22 @@ def _check_quota(ctx, quota: Obj) -> list[Finding]:
                     sc = ((vct or {}).get("spec") or {}).get("storageClassName")
                     if sc:
                         add(f"{sc}.storageclass.storage.k8s.io/requests.storage", storage * replicas, Fraction(0), who)
+    # Envoy Gateway's proxies are not rendered pods, but they run here under
+    # this quota, sized by the rendered EnvoyProxy (lib/validate/edge.py).
+    for proxy in proxy_pods(tree, ns):
+        who = f"proxies of {proxy.gateway.ref} x{proxy.replicas} ({proxy.why})"
+        add("pods", Fraction(proxy.replicas), Fraction(proxy.surge), who)
+        for key, value in pod_resources(proxy.spec, defaults).items():
+            if key not in hard:
+                continue
+            if value is None:
+                out.append(proxy.gateway.finding(
+                    "capacity", "spec.infrastructure.parametersRef",
+                    f"its proxies have no {key.replace('.', ' ')} and {ns} no LimitRange default; "
+                    f"{quota.ref} tracks {key}, so Envoy Gateway's proxy pods are rejected",
+                    f"set {key} in the EnvoyProxy's container resources"))
+                continue
+            add(key, value * proxy.replicas, value * proxy.surge, who)
     for pvc in tree.by_namespace.get(ns, []):
         if pvc.kind == "PersistentVolumeClaim":
             storage = _q(((pvc.spec.get("resources") or {}).get("requests") or {}).get("storage"))

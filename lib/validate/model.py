@@ -201,6 +201,11 @@ class Tree:
                 pod = pod_template(obj)
                 if pod is not None:
                     self.pods.append(pod)
+        # CloudNativePG builds each Cluster's pods itself; model them as
+        # v1.30.0 does, so selectors, policies, Pod Security and quotas judge
+        # the pods that will run (lib/validate/cnpg.py).
+        from .cnpg import cluster_pods
+        self.pods += cluster_pods(self)
         self.pods_by_namespace: dict[str, list[PodTemplate]] = {}
         for pod in self.pods:
             self.pods_by_namespace.setdefault(pod.namespace, []).append(pod)

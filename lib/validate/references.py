@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .cnpg import check_references as check_cnpg
 from .model import Finding, Obj, PodTemplate
 from .selectors import describe, describe_map, matches, matches_map
 
@@ -266,6 +267,30 @@ class _Refs:
                              f"{', '.join(sorted(str(n) for n in names if n)) or 'no named ports'})",
                              "name the Service port the same, or fix the endpoint")
 
+    def pod_monitors(self) -> None:
+        """A PodMonitor selects pods (rendered, modelled or an add-on's) in its
+        namespaces, and each endpoint's port is a named port of them."""
+        for pm in self.tree.kind("PodMonitor"):
+            spec = pm.spec
+            ns_sel = spec.get("namespaceSelector") or {}
+            namespaces = list(self.tree.namespaces) if ns_sel.get("any") else (
+                ns_sel.get("matchNames") or [pm.namespace])
+            pods = [p for ns in namespaces for p in self.pods(ns) if matches(spec.get("selector"), p.labels)]
+            if not pods:
+                if not any(matches(spec.get("selector"), labels)
+                           for ns in namespaces for labels in self.ctx.external_pods.get(ns, ())):
+                    self.add(pm, "spec.selector", f"selects no pod in {', '.join(namespaces)} "
+                             f"({describe(spec.get('selector'))})", "match the pods' labels")
+                continue
+            names = {port.get("name") for p in pods for port in p.ports()}
+            for i, ep in enumerate(spec.get("podMetricsEndpoints") or []):
+                port = (ep or {}).get("port")
+                if port is not None and port not in names:
+                    self.add(pm, f"spec.podMetricsEndpoints[{i}].port",
+                             f"no selected pod has a container port named {port!r} (they have: "
+                             f"{', '.join(sorted(str(n) for n in names if n)) or 'no named ports'})",
+                             "name the container port the same, or fix the endpoint")
+
     def network_policies(self) -> None:
         external = self.ctx.external_namespaces
         ns_labels = [self.tree.namespace_labels(n) for n in self.tree.namespaces] + list(external.values())
@@ -323,6 +348,36 @@ class _Refs:
                     elif ns not in self.ctx.external_namespaces:
                         self.add(rb, f"subjects[{i}].namespace",
                                  f"namespace {ns!r} is neither rendered nor a known external namespace", "fix it")
+
+    def rbac_resources(self) -> None:
+        """A controller granted a custom resource needs its CRD: a
+        controller-runtime manager whose watched kind is not served fails its
+        informer sync and exits. Every non-built-in API group a Role or
+        ClusterRole names must be served by a CRD in crds/ or in the tree."""
+        from .schema import core_kinds
+
+        builtin = {group for version in self.ctx.versions for group, _ in core_kinds(version)}
+        crds = self.ctx.crds
+        for kind in ("Role", "ClusterRole"):
+            for role in self.tree.kind(kind):
+                for i, rule in enumerate(role.data.get("rules") or []):
+                    for group in (rule or {}).get("apiGroups") or []:
+                        if group in builtin or group == "*":
+                            continue
+                        plurals = crds.plurals(group)
+                        if not plurals:
+                            self.add(role, f"rules[{i}].apiGroups",
+                                     f"API group {group!r} is neither built in nor served by a CRD in "
+                                     "crds/ or the tree, so a controller watching it cannot start",
+                                     "render the CRD (lib/catalog/apis/) or vendor it into crds/")
+                            continue
+                        for resource in (rule or {}).get("resources") or []:
+                            base = str(resource).split("/", 1)[0]
+                            if base != "*" and base not in plurals:
+                                self.add(role, f"rules[{i}].resources",
+                                         f"{group} serves no resource {base!r} "
+                                         f"(its CRDs: {', '.join(sorted(plurals))})",
+                                         "fix the resource name or add its CRD")
 
     def secret_stores(self) -> None:
         for kind in ("SecretStore", "ClusterSecretStore"):
@@ -472,7 +527,10 @@ class _Refs:
                              "point it at a rendered object, or fix kind/name")
 
     def argo(self) -> None:
+        from .argocd import external_source, tree_repos  # argocd imports this module
+
         root = self.ctx.repo_root
+        repos = tree_repos(self.ctx)
         projects = {o.name for o in self.tree.kind("AppProject")} | {"default"}
         for app in self.tree.kind("Application"):
             spec = app.spec
@@ -482,24 +540,73 @@ class _Refs:
             sources = [("spec.source", spec.get("source"))] + [
                 (f"spec.sources[{i}]", s) for i, s in enumerate(spec.get("sources") or [])]
             for field, source in sources:
-                if not isinstance(source, dict) or source.get("chart") or "path" not in source:
+                # A chart or another repository's directory: Argo CD fetches it.
+                if not isinstance(source, dict) or external_source(source, repos):
                     continue
                 path = str(source.get("path") or "")
-                # A tree validated outside its repository (--dir /tmp/out) still
-                # resolves "<prefix>/<env>/<dir>" as "<env>/<dir>" beside it.
-                beside = self.tree.env_dir.parent / Path(*Path(path).parts[-2:]) if path else None
-                if root is not None and not (Path(root) / path).exists() and not (
-                        beside is not None and beside.is_dir()):
+                if root is not None and app_source_dir(self.ctx, path) is None:
                     self.add(app, f"{field}.path", f"path {path!r} does not exist in the repository ({root})",
                              "point it at a rendered directory (dist/<env>/...)")
 
     def velero(self) -> None:
+        # Velero v1.18.1 validates each backup a Schedule creates
+        # (pkg/controller/backup_controller.go, prepareBackupRequest): its
+        # BackupStorageLocation must exist and not be ReadOnly, and every
+        # VolumeSnapshotLocation it names must exist; otherwise the backup
+        # ends FailedValidation, every night, silently for Argo CD.
+        locations = {(o.namespace, o.name): o for o in self.tree.kind("BackupStorageLocation")
+                     if o.group == "velero.io"}
+        defaults: dict[str, list[Obj]] = {}
+        for loc in locations.values():
+            if loc.spec.get("default"):
+                defaults.setdefault(loc.namespace, []).append(loc)
+        for ns, marked in defaults.items():
+            if len(marked) > 1:
+                for loc in marked:
+                    self.add(loc, "spec.default", f"{len(marked)} BackupStorageLocations in {ns} are the default "
+                             f"({', '.join(o.name for o in marked)})", "mark one location default")
         for sched in self.tree.kind("Schedule"):
+            if sched.group != "velero.io":
+                continue
             template = sched.spec.get("template") or {}
             for i, ns in enumerate(template.get("includedNamespaces") or []):
                 if ns != "*" and not self.ns_known(ns):
                     self.add(sched, f"spec.template.includedNamespaces[{i}]",
                              f"namespace {ns!r} is neither rendered nor known", "fix the namespace")
+            name = template.get("storageLocation")
+            if name:
+                loc = locations.get((sched.namespace, name))
+                if loc is None:
+                    self.add(sched, "spec.template.storageLocation",
+                             f"BackupStorageLocation {sched.namespace}/{name} is not rendered, so every backup "
+                             "fails validation", "render the location, or name one that is")
+                elif loc.spec.get("accessMode") == "ReadOnly":
+                    self.add(sched, "spec.template.storageLocation",
+                             f"BackupStorageLocation {sched.namespace}/{name} is ReadOnly; Velero refuses to "
+                             "back up into it", "write to this region's own (ReadWrite) location")
+            elif locations and not defaults.get(sched.namespace):
+                self.add(sched, "spec.template.storageLocation",
+                         f"no storageLocation and no default BackupStorageLocation in {sched.namespace}",
+                         "name the location, or mark one default")
+            for i, vsl in enumerate(template.get("volumeSnapshotLocations") or []):
+                if self.tree.get("VolumeSnapshotLocation", sched.namespace, vsl) is None:
+                    self.add(sched, f"spec.template.volumeSnapshotLocations[{i}]",
+                             f"VolumeSnapshotLocation {sched.namespace}/{vsl} is not rendered, so every backup "
+                             "fails validation", "drop it (CSI snapshot data movement needs none), or render it")
+
+
+def app_source_dir(ctx, path: str) -> Path | None:
+    """What an Argo CD Application's source ``path`` names, or None when it
+    does not exist (also used by the ``argocd`` check to read what it syncs).
+
+    A tree validated outside its repository (--dir /tmp/out) still resolves
+    "<prefix>/<env>/<dir>" as "<env>/<dir>" beside it.
+    """
+    root = ctx.repo_root
+    if root is not None and (Path(root) / path).exists():
+        return Path(root) / path
+    beside = ctx.tree.env_dir.parent / Path(*Path(path).parts[-2:]) if path else None
+    return beside if beside is not None and beside.is_dir() else None
 
 
 def _grants(grant: Obj, route: Obj, svc: Obj) -> bool:
@@ -532,8 +639,11 @@ def check(ctx) -> list[Finding]:
     refs.services()
     refs.pdbs()
     refs.service_monitors()
+    refs.pod_monitors()
+    check_cnpg(refs)
     refs.network_policies()
     refs.rbac()
+    refs.rbac_resources()
     refs.external_secrets()
     refs.secret_stores()
     refs.gateways()

@@ -172,6 +172,26 @@ class CrdIndex:
             "versions": versions,
         }
 
+    def extended(self, crds: list[dict]) -> "CrdIndex":
+        """This index plus CRDs rendered in the tree itself (the platform's own
+        APIs): their custom resources are judged like any vendored one's."""
+        if not crds:
+            return self
+        out = CrdIndex(Path("/nonexistent"))
+        out.dir = self.dir
+        out.schemas = dict(self.schemas)
+        out.kinds = dict(self.kinds)
+        out.errors = list(self.errors)
+        for crd in crds:
+            out._add(crd)
+        return out
+
+    def groups(self) -> set[str]:
+        return {group for group, _ in self.kinds}
+
+    def plurals(self, group: str) -> set[str]:
+        return {info["plural"] for (g, _), info in self.kinds.items() if g == group}
+
     def cluster_scoped(self) -> set[str]:
         return {kind for (_, kind), info in self.kinds.items() if info["scope"] == "Cluster"}
 

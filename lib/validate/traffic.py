@@ -25,7 +25,9 @@ from .model import Finding, Obj
 from .selectors import matches
 
 ANNOTATION = "voyager.io/talks-to"
-WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
+# A CloudNativePG Cluster is a workload here too: its instance pods are
+# modelled from it (lib/validate/cnpg.py) and it declares its own edges.
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "Cluster")
 
 
 @dataclass(frozen=True)
