@@ -15,7 +15,7 @@ import os
 import shutil
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,19 +131,17 @@ def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str
     written: list[str] = []
     for_docs: list[tuple[str, dict]] = []
     writing = 0.0
-    env_root = Path(root) / loaded.model.name
+    env_root = os.path.join(root, loaded.model.name)  # strings: a Path per file costs more
     made: set[str] = set()
     for obj in synth(charts):
         begun = time.perf_counter()
         stamp(obj)
         directory, name = F.object_path(obj)
         if directory not in made:
-            (env_root / directory).mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.join(env_root, directory), exist_ok=True)
             made.add(directory)
-        # "x": the file must not exist yet (two objects with one path, in this shard)
-        try:
-            with open(env_root / directory / name, "xb") as handle:
-                handle.write(F.dump(obj))
+        try:  # the file must not exist yet (two objects with one path, in this shard)
+            F.write_new(f"{env_root}/{directory}/{name}", F.dump(obj))
         except FileExistsError:
             raise VoyagerError(
                 f"{loaded.model.name}: two objects render to {directory}/{name}; "
@@ -233,15 +231,21 @@ def render(
                               if shards > 1 else set())
                 if duplicates:
                     raise VoyagerError(f"{name}: two objects render to {sorted(duplicates)[0]}")
-                kustomizations = _kustomize(tmp / name, paths)
-                # Generated docs (docs/*.md, in no kustomization) from the objects just
-                # written: part of the tree, so --check also catches stale docs.
-                from .docs import write_docs  # reads YAML only; imported after the workers forked
+                # The kustomizations (a thousand small files at 1,000 customers: mostly
+                # the kernel's time, without the GIL) are written while the docs compute.
+                # (write_docs forks for the network map meanwhile; its child only
+                # computes from the objects, nothing this thread holds.)
+                with ThreadPoolExecutor(max_workers=1) as files:
+                    kustomized = files.submit(_kustomize, tmp / name, paths)
+                    # Generated docs (docs/*.md, in no kustomization) from the objects just
+                    # written: part of the tree, so --check also catches stale docs.
+                    from .docs import write_docs  # reads YAML only; imported after the workers forked
 
-                docs_started = time.perf_counter()
-                # The objects just written, from memory: the same docs as reading them back.
-                docs = write_docs(tmp / name, for_docs)
-                docs_seconds += time.perf_counter() - docs_started
+                    docs_started = time.perf_counter()
+                    # The objects just written, from memory: the same docs as reading them back.
+                    docs = write_docs(tmp / name, for_docs)
+                    docs_seconds += time.perf_counter() - docs_started
+                    kustomizations = kustomized.result()
                 result.stats.append(EnvStats(
                     name, namespaces=len({p.split('/', 1)[0] for p in paths} - {F.CLUSTER_DIR}),
                     objects=objects, files=len(paths) + kustomizations + len(docs),

@@ -11,12 +11,13 @@ wall time includes interpreter start, loading values, and the jsii/Node start
 of each worker).
 
 The floor, measured in the same run right after each render: the objects just
-rendered, read back as plain dicts beforehand, written one file each by
+rendered, read back as plain dicts (untimed), written one file each by
 PyYAML's C dumper (``yaml.dump(..., Dumper=CSafeDumper)``) in one process,
 into the same directory layout. That is the least any renderer of these
 files pays for YAML and the file system here; the ratio is render / floor.
-Run at the same moment, both see the same machine (file creation on this
-disk costs from 30 us to 700 us depending on what else runs).
+Run at the same moment, both see the same machine: creating a file on this
+disk costs from 20 us to 700 us of kernel time depending on what else runs,
+so compare ratios, and use ``--repeat``.
 
 Bytecode: ``off`` runs every process with an empty ``PYTHONPYCACHEPREFIX`` and
 ``PYTHONDONTWRITEBYTECODE=1``, so every module compiles from source (as on
@@ -26,15 +27,15 @@ written into the repository or the virtualenv.
 
 Breakdown (seconds, from ``VOYAGER_TIMINGS``, which lib/render.py fills):
 
-- start: interpreter start (main.py re-runs itself under ``-O``), imports,
-  the lock; load: catalog and values. Before any worker starts.
-- import, build, bridge, write: the slowest worker shard (the critical path):
-  importing cdk8s and the constructs; running the constructs; creating the
-  objects in cdk8s and reading back what it renders (jsii round trips, Node's
-  work); writing the YAML files.
-- docs: docs/*.md, in the main process after the workers;
-  other: the rest (process pool, kustomizations, the swap).
-- shards: objects and seconds of each worker shard (balance).
+- load: everything before the workers start: interpreter start (main.py
+  re-runs itself under ``-O``), imports, the catalog and the values.
+- build, bridge, write: the slowest worker shard (the critical path): build is
+  importing cdk8s and the constructs and running them; bridge is creating the
+  objects in cdk8s and reading back what it renders (jsii, Node's work);
+  write is the YAML files (fastyaml and the file system).
+- docs: docs/*.md in the main process after the workers (kustomizations are
+  written meanwhile); other: the rest (process pool, results, the swap).
+- shards: objects and seconds of each worker shard (their balance).
 
 Memory is measured two ways, because neither alone is the whole truth:
 
@@ -43,8 +44,9 @@ Memory is measured two ways, because neither alone is the whole truth:
   instant. Shared pages count once per process, so this overstates a little;
   a peak shorter than 50 ms can be missed.
 - largest process: ru_maxrss from wait4() on the render, i.e. the peak RSS of
-  the single biggest process among it and the descendants it waited for; it
-  is not a sum.
+  the single biggest process among it and the descendants it waited for (the
+  main process and its workers; jsii's Node processes exit on their own and
+  are not among them); it is not a sum.
 
 Prints markdown tables.
 """
@@ -53,7 +55,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -68,12 +69,23 @@ REPO = Path(__file__).resolve().parent.parent
 VALUES = REPO / "lib" / "values"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
-# Runs in its own process: the floor (one process, PyYAML's C dumper, one file each).
+# Runs in its own process: the floor (one process, PyYAML's C dumper, one file
+# each). It reads the render's objects back first, untimed (and here, not in the
+# benchmark's own process, whose size every later render would inherit by fork
+# in its ru_maxrss).
 FLOOR = r"""
-import os, pickle, sys, time, yaml
-objects = pickle.load(open(sys.argv[1], "rb"))
-root = sys.argv[2]
+import os, sys, time, yaml
+env_root, root = sys.argv[1], sys.argv[2]
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+objects = []
+for directory in sorted(os.listdir(env_root)):
+    if directory == "docs" or not os.path.isdir(os.path.join(env_root, directory)):
+        continue
+    for name in sorted(os.listdir(os.path.join(env_root, directory))):
+        if name.endswith(".yaml") and name != "kustomization.yaml":
+            with open(os.path.join(env_root, directory, name), "rb") as handle:
+                objects.append((directory, name, yaml.load(handle.read(), Loader=loader)))
 started = time.perf_counter()
 made = set()
 for directory, name, obj in objects:
@@ -138,6 +150,7 @@ def _environment(cache: Path, bytecode: bool) -> dict[str, str]:
 
 
 def render(count: int, jobs: int | None, env: dict[str, str], root: Path) -> dict:
+    root.mkdir(parents=True)
     values = values_with_customers(root, count)
     outdir = root / "dist"
     timings = root / "timings.json"
@@ -182,21 +195,15 @@ def render(count: int, jobs: int | None, env: dict[str, str], root: Path) -> dic
         "customers": count, "namespaces": namespaces, "objects": objects,
         "files": len(files), "seconds": seconds, "rate": objects / seconds,
         "tree_rss": peak, "max_rss": usage.ru_maxrss * 1024,  # Linux: KiB
-        "timings": json.loads(timings.read_text()), "env_root": env_root,
+        # No breakdown from a render that does not report one (an older tree).
+        "timings": json.loads(timings.read_text()) if timings.exists() else None,
+        "env_root": env_root,
     }
 
 
 def floor(env_root: Path, env: dict[str, str], root: Path) -> float:
     """Seconds for PyYAML's C dumper to write the render's objects, one file each, in one process."""
-    objects = []
-    for directory in sorted(p for p in env_root.iterdir() if p.is_dir() and p.name != "docs"):
-        for path in sorted(directory.glob("*.yaml")):
-            if path.name != "kustomization.yaml":
-                objects.append((directory.name, path.name,
-                                yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))))
-    data = root / "objects.pickle"
-    data.write_bytes(pickle.dumps(objects))
-    out = subprocess.run([sys.executable, "-c", FLOOR, str(data), str(root / "floor")],
+    out = subprocess.run([sys.executable, "-c", FLOOR, str(env_root), str(root / "floor")],
                          env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
@@ -226,18 +233,24 @@ def _objects_from_table(stdout: str) -> int | None:
 
 def measure(sizes: list[int], jobs: int | None, bytecode: bool, repeat: int) -> list[dict]:
     rows = []
-    with tempfile.TemporaryDirectory(prefix="voyager-bench-cache-") as cache:
+    # Nothing is deleted until the end: deleting thousands of files here slows
+    # the creation of the next thousands for a while (this disk discards freed
+    # blocks), which would tax whichever ran next, render or floor. And dirty
+    # pages are flushed before each timed part, so neither pays for the other's.
+    with tempfile.TemporaryDirectory(prefix="voyager-bench-cache-") as cache, \
+            tempfile.TemporaryDirectory(prefix="voyager-bench-") as scratch:
         env = _environment(Path(cache), bytecode)
         if bytecode:  # fill the cache the way a user's first run would
-            with tempfile.TemporaryDirectory(prefix="voyager-bench-warm-") as tmp:
-                render(10, jobs, env, Path(tmp))
+            render(10, jobs, env, Path(scratch) / "warm-up")
         for count in sizes:
             for attempt in range(repeat):
                 print(f"bytecode cache {'on' if bytecode else 'off'}: production with {count} customers"
                       f"{f' (run {attempt + 1})' if repeat > 1 else ''} ...", file=sys.stderr, flush=True)
-                with tempfile.TemporaryDirectory(prefix=f"voyager-bench-{count}-") as tmp:
-                    row = render(count, jobs, env, Path(tmp))
-                    row["floor"] = floor(row.pop("env_root"), env, Path(tmp))
+                root = Path(scratch) / f"{count}-{attempt}"
+                os.sync()
+                row = render(count, jobs, env, root)
+                os.sync()
+                row["floor"] = floor(row.pop("env_root"), env, root)
                 rows.append(row)
     return rows
 
@@ -264,6 +277,9 @@ def table(rows: list[dict], bytecode: bool, jobs: int | None) -> None:
     print("\n| customers | load | build | bridge | write | docs | other | shards (objects, s) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
+        if r["timings"] is None:
+            print(f"| {r['customers']:,} | " + " | ".join(["n/a"] * 7) + " |")
+            continue
         b = breakdown(r)
         shards = ", ".join(f"{s['objects']:,} / {s['seconds']:.1f}" for s in r["timings"]["shards"])
         print(f"| {r['customers']:,} | " + " | ".join(f"{b[k]:.1f}" for k in

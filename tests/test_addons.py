@@ -28,6 +28,7 @@ from lib.catalog.addons import ADDONS, BY_KEY, DEPENDENTS, FOUNDATION, provenanc
 from lib.config.loader import load_environment
 from lib.errors import ValuesError
 from lib.platform.sync_waves import ADDON_WAVES, CLUSTER_APP_WAVE, NAMESPACE_APP_WAVE
+from lib.validate.pod_security import check_pod
 
 CHARTS = REPO / "addons" / "charts"
 HELM = [a for a in ADDONS if a.helm]
@@ -235,9 +236,10 @@ def test_a_misspelled_value_fails(objects, key, path, value, expected):
 
 def test_free_form_paths_are_kubernetes_typed_fields_only():
     """What the key check does not look below: requests/limits, node
-    selectors, annotations, a pod security context: Kubernetes types whose
-    keys the chart cannot list."""
-    allowed = re.compile(r"(^|\.)(resources(\.[a-zA-Z]+)?|nodeSelector|annotations|podSecurityContext)$")
+    selectors, annotations, pod and container security contexts: Kubernetes
+    types whose keys the chart cannot list."""
+    allowed = re.compile(r"(^|\.)(resources(\.[a-zA-Z]+)?|nodeSelector|annotations"
+                         r"|(pod|container)?(S|s)ecurityContext(\.[a-zA-Z]+)?)$")
     for addon in ADDONS:
         for path in addon.free_form_paths():
             assert allowed.search(path), f"{addon.key}: {path} is not a Kubernetes-typed field"
@@ -319,6 +321,9 @@ def test_platform_settings_reach_the_charts(objects):
     assert values_of(objects, "production", "cert_manager")["crds"] == {"enabled": True, "keep": True}
     vpa = values_of(objects, "production", "vertical_pod_autoscaler")
     assert vpa["updater"] == {"enabled": False} and vpa["admissionController"] == {"enabled": False}
+    assert vpa["podSecurityContext"] == {"seccompProfile": {"type": "RuntimeDefault"}}
+    assert vpa["containerSecurityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+                                               "readOnlyRootFilesystem": True}
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -357,6 +362,113 @@ def test_every_component_has_requests_and_limits_and_the_compute_pool(objects, e
                 for part in component.node_selector.split("."):
                     node = node[part]
                 assert node == pool, f"{addon.key}/{name}"
+
+
+# --- Pod Security of the charts' pods --------------------------------------------------------
+
+ENFORCE = "pod-security.kubernetes.io/enforce"
+
+
+def namespace_levels(objects, env) -> dict[str, str]:
+    """Each namespace's enforced Pod Security level in this environment: a
+    rendered Namespace's label, or the labels an add-on's Application gives
+    the namespace it creates. A namespace neither names (argocd, kube-system)
+    is the cluster's default, privileged."""
+    levels: dict[str, str] = {}
+    for _, o in objects(env):
+        if o["kind"] == "Namespace":
+            levels[o["metadata"]["name"]] = (o["metadata"].get("labels") or {}).get(ENFORCE, "privileged")
+        elif o["kind"] == "Application" and "CreateNamespace=true" in (
+                o["spec"].get("syncPolicy", {}).get("syncOptions") or []):
+            labels = o["spec"]["syncPolicy"].get("managedNamespaceMetadata", {}).get("labels") or {}
+            levels[o["spec"]["destination"]["namespace"]] = labels.get(ENFORCE, "privileged")
+    return levels
+
+
+def _at(values: dict, dotted: str):
+    node = values
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _as_rendered(context) -> dict:
+    """A security-context value as the template writes it. external-secrets
+    gates each map with an `enabled` key and renders it without that key
+    (`omit . "enabled"`, templates/_helpers.tpl at helm-chart-2.9.0)."""
+    if not isinstance(context, dict):
+        return {}
+    if "enabled" in context:
+        return {k: v for k, v in context.items() if k != "enabled"} if context["enabled"] else {}
+    return context
+
+
+def effective_pods(addon, ours: dict) -> dict[str, dict]:
+    """Per component, a synthetic pod spec: the pod and container security
+    contexts that the chart's vendored defaults merged with ``ours`` give at
+    the value paths the catalog names for it."""
+    defaults, _ = contract(addon)
+    merged = _coalesce(defaults, ours)
+    return {name: {"securityContext": _as_rendered(_at(merged, c.pod_security_context)),
+                   "containers": [{"name": name,
+                                   "securityContext": _as_rendered(_at(merged, c.security_context))}]}
+            for name, c in addon.components.items()}
+
+
+@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("addon", HELM, ids=lambda a: a.key)
+def test_chart_pods_meet_their_namespace_s_pod_security_level(objects, env, addon):
+    """The security settings our values pass, merged with the chart's
+    defaults, meet the Pod Security level its namespace enforces
+    (lib/validate/pod_security's check_pod on a synthetic pod per component).
+
+    Limits, honestly: this reads values, not rendered manifests (no chart is
+    rendered here). It sees only the securityContext maps at the paths the
+    catalog names per component (each read by hand in the template at the
+    pinned tag: lib/catalog/addons.py); a template may add or drop fields of
+    its own (external-secrets' `enabled`, modelled here; OpenShift
+    adaptations; KEDA falls back to the whole map when a component's is
+    empty), render init containers, sidecars or hook Jobs with contexts of
+    their own, or set hostNetwork, hostPath volumes or host ports, none of
+    which this check sees. It catches a chart whose defaults do not meet the
+    level and that we did not fix in values (the VPA recommender in
+    restricted vpa-system, chart 0.11.0), not everything admission would."""
+    app = app_of(objects, env, addon.key)
+    level = namespace_levels(objects, env).get(app["spec"]["destination"]["namespace"], "privileged")
+    if level == "privileged":
+        return  # node-exporter, Velero's node agent: they mount the host on purpose
+    undeclared = [name for name, c in addon.components.items()
+                  if not (c.pod_security_context and c.security_context)]
+    assert not undeclared, (f"{addon.key}: {level} namespace, but the catalog does not say where the "
+                            f"security contexts of {', '.join(undeclared)} come from")
+    for name, pod in effective_pods(addon, values_of(objects, env, addon.key)).items():
+        found = check_pod(pod, level)
+        assert not found, f"{env} {addon.key}/{name} in a {level} namespace:\n" + "\n".join(
+            f"  {v.field}: {v.message} ({v.fix})" for v in found)
+
+
+def test_the_vpa_chart_s_defaults_alone_are_refused_by_restricted(objects):
+    """Without the values the platform adds, the check above fails for the
+    VPA recommender: the chart's defaults set no seccomp profile, allow
+    privilege escalation and keep capabilities."""
+    addon = BY_KEY["vertical_pod_autoscaler"]
+    ours = copy.deepcopy(values_of(objects, "production", addon.key))
+    del ours["podSecurityContext"], ours["containerSecurityContext"]
+    fields = {v.field for v in check_pod(effective_pods(addon, ours)["recommender"], "restricted")}
+    assert fields == {"containers[0].securityContext.allowPrivilegeEscalation",
+                      "containers[0].securityContext.seccompProfile.type",
+                      "containers[0].securityContext.capabilities.drop"}, fields
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_barman_cloud_pod_meets_its_namespace_s_level(objects, env):
+    """The kustomize add-on's pod is the vendored Deployment's (our patches
+    replace an env entry and the resources only)."""
+    app = app_of(objects, env, "barman_cloud")
+    level = namespace_levels(objects, env)[app["spec"]["destination"]["namespace"]]
+    assert level == "restricted"
+    deployment = yaml.safe_load((CHARTS / "barman_cloud" / "deployment.yaml").read_text())
+    assert check_pod(deployment["spec"]["template"]["spec"], level) == []
 
 
 # --- ordering and fences ------------------------------------------------------------------

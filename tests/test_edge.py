@@ -49,6 +49,9 @@ def edge_objects(**kube) -> list[dict]:
                   "infrastructure": {"parametersRef": {"group": "gateway.envoyproxy.io", "kind": "EnvoyProxy",
                                                        "name": "edge-proxy"}},
                   "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}},
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass",
+         "metadata": {"name": "envoy-gateway"},
+         "spec": {"controllerName": "gateway.envoyproxy.io/gatewayclass-controller"}},
         _envoy_proxy(**kube),
     ]
 
@@ -79,6 +82,17 @@ def test_gateway_without_envoy_proxy(tmp_path):
     expect(run(tmp_path, objs), GATEWAY, "infrastructure.parametersRef", "one proxy replica")
 
 
+def test_gateway_class_must_be_rendered(tmp_path):
+    objs = [o for o in edge_objects() if o["kind"] != "GatewayClass"]
+    expect(run(tmp_path, objs), GATEWAY, "spec.gatewayClassName", "is not rendered")
+
+
+def test_gateway_class_must_name_envoy_gateways_controller(tmp_path):
+    objs = edge_objects()
+    _find(objs, "GatewayClass")["spec"]["controllerName"] = "example.com/other"
+    expect(run(tmp_path, objs), "GatewayClass/envoy-gateway", "spec.controllerName", "not Envoy Gateway's")
+
+
 def test_parameters_ref_must_be_an_envoy_proxy(tmp_path):
     objs = edge_objects()
     _find(objs, "Gateway")["spec"]["infrastructure"]["parametersRef"]["kind"] = "ConfigMap"
@@ -92,7 +106,7 @@ def test_parameters_ref_resolves_in_the_gateways_namespace(tmp_path):
 
 
 def test_gateway_class_envoy_proxy_is_used_without_a_gateway_ref(tmp_path):
-    objs = edge_objects()
+    objs = [o for o in edge_objects() if o["kind"] != "GatewayClass"]
     del _find(objs, "Gateway")["spec"]["infrastructure"]
     objs.append({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass",
                  "metadata": {"name": "envoy-gateway"},

@@ -65,10 +65,17 @@ class Upstream:
 @dataclass(frozen=True)
 class Component:
     """A workload of the add-on: where its resources and node selector go in
-    the Helm values (dotted paths; "" for a component without one)."""
+    the Helm values (dotted paths; "" for a component without one), and
+    where its pod's and its container's securityContext come from (the
+    value paths its template renders into ``spec.securityContext`` and the
+    container's ``securityContext``, read at the pinned tag): with the
+    chart's defaults and our values they must meet the Pod Security level
+    of the add-on's namespace (tests/test_addons.py)."""
 
     resources: str
     node_selector: str = ""
+    pod_security_context: str = ""
+    security_context: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,8 @@ class AddonSpec:
     def free_form_paths(self) -> tuple[str, ...]:
         paths = list(self.free_form)
         for c in self.components.values():
-            paths += [p for p in (c.resources, c.node_selector) if p]
+            paths += [p for p in (c.resources, c.node_selector, c.pod_security_context,
+                                  c.security_context) if p and p not in paths]
         return tuple(paths)
 
 
@@ -156,11 +164,19 @@ ADDONS: tuple[AddonSpec, ...] = (
                           ("values.schema.json", "values.yaml")),
         crds_from="", crd_groups=("cert-manager.io", "acme.cert-manager.io"),
         cluster_kinds=RBAC + (MUTATING_WEBHOOK, VALIDATING_WEBHOOK, NAMESPACE),
-        components={"controller": Component("resources", "nodeSelector"),
-                    "webhook": Component("webhook.resources", "webhook.nodeSelector"),
-                    "cainjector": Component("cainjector.resources", "cainjector.nodeSelector"),
+        # Security contexts: templates/deployment.yaml, webhook-deployment.yaml,
+        # cainjector-deployment.yaml, startupapicheck-job.yaml at v1.21.1.
+        components={"controller": Component("resources", "nodeSelector",
+                                            "securityContext", "containerSecurityContext"),
+                    "webhook": Component("webhook.resources", "webhook.nodeSelector",
+                                         "webhook.securityContext", "webhook.containerSecurityContext"),
+                    "cainjector": Component("cainjector.resources", "cainjector.nodeSelector",
+                                            "cainjector.securityContext",
+                                            "cainjector.containerSecurityContext"),
                     "startupapicheck": Component("startupapicheck.resources",
-                                                 "startupapicheck.nodeSelector")},
+                                                 "startupapicheck.nodeSelector",
+                                                 "startupapicheck.securityContext",
+                                                 "startupapicheck.containerSecurityContext")},
         pod_security="restricted",
         sets="`crds.enabled: true` (the chart's default is false), `crds.keep: true`: the "
              "Barman Cloud plugin's Certificates and Issuer need them",
@@ -207,9 +223,13 @@ ADDONS: tuple[AddonSpec, ...] = (
         bundles=(("kubernetes-sigs/gateway-api", "v1.6.1"),),
         crd_groups=("gateway.envoyproxy.io", "gateway.networking.k8s.io", "gateway.networking.x-k8s.io"),
         cluster_kinds=RBAC + (MUTATING_WEBHOOK, ADMISSION_POLICY, ADMISSION_POLICY_BINDING),
+        # Security contexts: templates/envoy-gateway-deployment.yaml, certgen.yaml at v1.9.0.
         components={"controller": Component("deployment.envoyGateway.resources",
-                                            "deployment.pod.nodeSelector"),
-                    "certgen": Component("certgen.job.resources", "certgen.job.nodeSelector")},
+                                            "deployment.pod.nodeSelector",
+                                            "deployment.pod.securityContext",
+                                            "deployment.envoyGateway.securityContext"),
+                    "certgen": Component("certgen.job.resources", "certgen.job.nodeSelector",
+                                         "certgen.job.pod.securityContext", "certgen.job.securityContext")},
         sets="`topologyInjector.enabled: true` (the chart's default, stated so a default change "
              "cannot drop it): the webhook gives each proxy its zone; the namespace's policies "
              "admit it on 9443. Requests and limits on the controller and certgen: "
@@ -230,10 +250,17 @@ ADDONS: tuple[AddonSpec, ...] = (
         crds_from="external-secrets/external-secrets",
         crd_groups=("external-secrets.io", "generators.external-secrets.io"),
         cluster_kinds=RBAC + (VALIDATING_WEBHOOK, NAMESPACE),
-        components={"controller": Component("resources", "nodeSelector"),
-                    "webhook": Component("webhook.resources", "webhook.nodeSelector"),
+        # Security contexts: templates/deployment.yaml, webhook-deployment.yaml,
+        # cert-controller-deployment.yaml at helm-chart-2.9.0 (each map is
+        # rendered without its `enabled` key, and only when enabled).
+        components={"controller": Component("resources", "nodeSelector",
+                                            "podSecurityContext", "securityContext"),
+                    "webhook": Component("webhook.resources", "webhook.nodeSelector",
+                                         "webhook.podSecurityContext", "webhook.securityContext"),
                     "cert-controller": Component("certController.resources",
-                                                 "certController.nodeSelector")},
+                                                 "certController.nodeSelector",
+                                                 "certController.podSecurityContext",
+                                                 "certController.securityContext")},
         pod_security="restricted",
         sets="the chart's defaults (its pods carry `app.kubernetes.io/name: external-secrets`, "
              "which Vault's policy admits: `cluster.external_secrets`)",
@@ -248,9 +275,15 @@ ADDONS: tuple[AddonSpec, ...] = (
                           "cbb9bb8ce0809dc9048f72302f7c09765d66ed56", ("values.yaml",)),
         crds_from="kedacore/keda", crd_groups=("keda.sh", "eventing.keda.sh"),
         cluster_kinds=RBAC + (VALIDATING_WEBHOOK, API_SERVICE, NAMESPACE),
-        components={"operator": Component("resources.operator", "nodeSelector"),
-                    "metrics-server": Component("resources.metricServer"),
-                    "webhooks": Component("resources.webhooks")},
+        # Security contexts: templates/{manager,metrics-server,webhooks}/deployment.yaml
+        # at v2.20.2 (the component's own map; the whole map only when it is empty).
+        components={"operator": Component("resources.operator", "nodeSelector",
+                                          "podSecurityContext.operator", "securityContext.operator"),
+                    "metrics-server": Component("resources.metricServer", "",
+                                                "podSecurityContext.metricServer",
+                                                "securityContext.metricServer"),
+                    "webhooks": Component("resources.webhooks", "",
+                                          "podSecurityContext.webhooks", "securityContext.webhooks")},
         pod_security="restricted",
         sets="the chart's defaults; the ScaledObjects we render (jarvis) need its CRDs",
         notes="The chart's ScaledObject CRD adds minimum/maximum (0-3600) on "
@@ -293,10 +326,16 @@ ADDONS: tuple[AddonSpec, ...] = (
                           "49ef1cb46052db6dac5a59e25e8ab8f9385f4c89", ("values.yaml",),
                           index_digest="8fa06c3ca1c4bc1a7a8e18f3a29b34ebc92cea34852ea2ad7c354df679bc769a"),
         crds_from="kubernetes/autoscaler", crd_groups=("autoscaling.k8s.io",), cluster_kinds=RBAC + (NAMESPACE,),
-        components={"recommender": Component("recommender.resources", "recommender.nodeSelector")},
+        # Security contexts: templates/recommender-deployment.yaml at the tag renders
+        # the chart-wide podSecurityContext and containerSecurityContext as they are.
+        components={"recommender": Component("recommender.resources", "recommender.nodeSelector",
+                                             "podSecurityContext", "containerSecurityContext")},
         pod_security="restricted",
         sets="the recommender only (`updater.enabled`, `admissionController.enabled` false): "
-             "our VPAs are `Off`, recommendations without evictions",
+             "our VPAs are `Off`, recommendations without evictions; `podSecurityContext.seccompProfile` "
+             "RuntimeDefault and a `containerSecurityContext` (no privilege escalation, all "
+             "capabilities dropped, read-only root): vpa-system enforces `restricted`, which the "
+             "chart's defaults do not meet",
     ),
     AddonSpec(
         key="cloudnative_pg", name="cloudnative-pg", title="CloudNativePG", namespace="cnpg-system",
@@ -309,7 +348,9 @@ ADDONS: tuple[AddonSpec, ...] = (
                           index_digest="668e065ff53508d58238788fd35b355a925060843629a951df0e6a9362e6d32f"),
         crds_from="cloudnative-pg/cloudnative-pg", crd_groups=("postgresql.cnpg.io",),
         cluster_kinds=RBAC + (MUTATING_WEBHOOK, VALIDATING_WEBHOOK, NAMESPACE),
-        components={"operator": Component("resources", "nodeSelector")},
+        # Security contexts: templates/deployment.yaml at cloudnative-pg-v0.29.0.
+        components={"operator": Component("resources", "nodeSelector",
+                                          "podSecurityContext", "containerSecurityContext")},
         pod_security="restricted",
         sets="the chart's defaults (its pods carry `app.kubernetes.io/name: cloudnative-pg`, which "
              "the databases' policies admit: `cluster.cnpg_operator`)",
@@ -324,7 +365,9 @@ ADDONS: tuple[AddonSpec, ...] = (
                           "packaging/helm-charts/helm3/strimzi-kafka-operator", "1.2.0",
                           "6c7b43c4af0db547c10463ba09d1dfa6f5e156a0", ("values.yaml",)),
         crds_from="", crd_groups=("kafka.strimzi.io", "core.strimzi.io"), cluster_kinds=RBAC + (NAMESPACE,),
-        components={"operator": Component("resources", "nodeSelector")},
+        # Security contexts: templates/060-Deployment-strimzi-cluster-operator.yaml at 1.2.0.
+        components={"operator": Component("resources", "nodeSelector",
+                                          "podSecurityContext", "securityContext")},
         # Kafka's own pods (not rendered here) come from the operator.
         pod_security="baseline",
         sets="the operator in `kafka`, watching `kafka` only (the chart's default); the "
@@ -363,7 +406,9 @@ ADDONS: tuple[AddonSpec, ...] = (
                           ("values.schema.json", "values.yaml"),
                           index_digest="5dd033a4b872bf641860695705ee460031d0bc695f114bf8926fee6736814e19"),
         crds_from="", crd_groups=("externaldns.k8s.io",), cluster_kinds=RBAC + (NAMESPACE,),
-        components={"controller": Component("resources", "nodeSelector")},
+        # Security contexts: templates/deployment.yaml at external-dns-helm-chart-1.21.1.
+        components={"controller": Component("resources", "nodeSelector",
+                                            "podSecurityContext", "securityContext")},
         pod_security="restricted",
         free_form=("serviceAccount.annotations",),
         sets="`provider: aws`, `sources: [gateway-httproute]`, `registry: txt`, `txtOwnerId: "

@@ -498,6 +498,41 @@ class ArchiveLocation(Model):
         return f"s3://{self.bucket}/{self.path}/"
 
 
+# The fields CloudNativePG v1.30.0 requires in a promotion token (the other
+# region's `.status.demotionToken`: base64 of a JSON object), as its webhook
+# checks them (pkg/utils/parser.go, ParsePgControldataToken and IsValid).
+PROMOTION_TOKEN_FIELDS = ("latestCheckpointTimelineID", "redoWalFile", "databaseSystemIdentifier",
+                          "latestCheckpointREDOLocation", "timeOfLatestCheckpoint", "operatorVersion")
+
+
+def _promotion_token(value: str) -> str:
+    import base64
+    import binascii
+    import json
+    try:
+        content = json.loads(base64.b64decode(value, validate=True))
+    except (binascii.Error, ValueError):
+        raise ValueError("is not a CloudNativePG demotion token (base64 of a JSON object): copy "
+                         "it whole from the other region's `.status.demotionToken`") from None
+    missing = [f for f in PROMOTION_TOKEN_FIELDS if not isinstance(content, dict) or not content.get(f)]
+    if missing:
+        raise ValueError(f"the demotion token lacks {', '.join(missing)}: copy it whole from the "
+                         "other region's `.status.demotionToken`")
+    return value
+
+
+PromotionToken = Annotated[str, AfterValidator(_promotion_token)]
+
+
+class DatabaseToken(Model):
+    """One database's promotion token (a list entry: a list is replaced
+    whole by a file that extends another, so a region never inherits the
+    other region's tokens)."""
+
+    database: DnsLabel
+    token: PromotionToken
+
+
 class PointInTimeRestore(Model):
     """A database restored to a moment of its archive, as a new Cluster beside it."""
 
@@ -510,6 +545,12 @@ class PointInTimeRestore(Model):
     # One instance is enough to inspect or copy data back; raise it before
     # making the restored database the live one.
     instances: PositiveInt = 1
+    # Part of the restored cluster's archive name (<cluster>-<attempt>): a
+    # cluster restored again after its first try was deleted must archive
+    # into an empty path (the restore job refuses one holding WAL:
+    # plugin-barman-cloud v0.14.0, internal/cnpgi/restore/restore.go), so
+    # each try takes the next number.
+    attempt: PositiveInt = 1
 
 
 class Databases(Model):
@@ -517,10 +558,10 @@ class Databases(Model):
 
     ``cloudnative-pg``: each database a CloudNativePG (v1.30) Cluster with the
     Barman Cloud plugin (v0.14): replicated instances, automated failover,
-    continuous WAL archiving and daily base backups to ``archive`` while the
-    environment is the primary; a standby's clusters are replicas restoring
-    the other region's archive: the same path in the other region's bucket
-    as replicated into this region (``backup.peer_location``).
+    continuous WAL archiving and daily base backups to ``archive``; a
+    standby's clusters are replicas restoring the other region's archive
+    (the same path in the other region's bucket as replicated into this
+    region, ``backup.peer_location``) and archiving what they replay.
     ``statefulset``: the seed's single pod.
     """
 
@@ -536,13 +577,25 @@ class Databases(Model):
     sidecar_resources: Resources
     # IRSA: the role the instances' ServiceAccount assumes for the buckets.
     iam_role_arn: Annotated[str, Field(pattern=r"^arn:aws:iam::[0-9]{12}:role/.+$")]
-    # This region's own archive. The other region archives under the same
-    # path in its own bucket, and a promoted cluster starts a new timeline,
-    # so one path serves every failover and failback: Barman names WAL by
-    # timeline, and a promoted replica archives without the empty-archive
-    # check (it only runs for a cluster bootstrapped as an archiver:
-    # plugin-barman-cloud v0.14.0, internal/cnpgi/common/wal.go).
+    # This region's own archive (the other region's is the same path in its
+    # bucket, replicated here). Below it, one directory per server name.
     archive: ArchiveLocation
+    # The archive generation of each region of a pair (README, "Databases"):
+    # a region's clusters archive under <cluster> at generation 0 and
+    # <cluster>-<n> above, and read the other region's under its generation.
+    # A cluster bootstrapped from an archive (a standby, a rebuild) refuses
+    # to archive into a server name that already holds WAL (CloudNativePG
+    # v1.30.0 marks it, pkg/management/postgres/restore.go concludeRestore;
+    # plugin-barman-cloud v0.14.0 checks, internal/cnpgi/common/wal.go and
+    # internal/cnpgi/restore/restore.go), so a rebuild takes a number above
+    # both regions' and the two regions never share one.
+    archive_generations: dict[DnsLabel, NonNegativeInt] = {}
+    # A planned promotion (README, "Planned switchover"): per database, the
+    # other region's `.status.demotionToken` once it is demoted. CloudNativePG
+    # then promotes only after replaying up to it, and the demoted cluster
+    # follows without a rebuild. Only while region_role is primary; without
+    # a token a promotion is a failover (the other region is rebuilt).
+    promotion_tokens: list[DatabaseToken] = []
     # Where this region's databases came from, kept while it is the primary
     # (a Cluster reads its bootstrap only when it is created): "new"
     # (initdb, an empty database: the pair's first primary) or
@@ -565,6 +618,9 @@ class Databases(Model):
                              "lose Guaranteed QoS (every container of the pod counts)")
         if self.restores and self.engine != "cloudnative-pg":
             raise ValueError("restores need engine cloudnative-pg (a StatefulSet has no WAL archive)")
+        named = [t.database for t in self.promotion_tokens]
+        if len(set(named)) != len(named):
+            raise ValueError(f"promotion_tokens: a database is listed twice ({', '.join(named)})")
         seen = set()
         for i, restore in enumerate(self.restores):
             key = (restore.database, restore.target_time)
@@ -773,6 +829,30 @@ class Addons(Model):
     argocd: Addon
 
 
+class StandbyAutoscaling(Model):
+    min_replicas: PositiveInt
+
+
+class StandbyEventScaling(Model):
+    min_replica_count: NonNegativeInt
+
+
+class StandbyWorkload(Model):
+    """What a warm standby lowers of one workload: its minimums, nothing else."""
+
+    autoscaling: Optional[StandbyAutoscaling] = None
+    event_scaling: Optional[StandbyEventScaling] = None
+
+
+class Standby(Model):
+    """Values that apply only while ``region_role`` is standby (a warm
+    standby); promoted, the environment runs with the rest of its values,
+    so the failover's diff raises these minimums (and brings back the PDBs
+    they drop) instead of leaving the new primary at standby size."""
+
+    workloads: dict[DnsLabel, StandbyWorkload] = {}
+
+
 class Environment(Model):
     """One environment's values after inheritance: what the platform layer reads."""
 
@@ -803,6 +883,54 @@ class Environment(Model):
     namespaces: dict[DnsLabel, NamespaceOverride] = {}
     workloads: dict[DnsLabel, Workload] = {}
     customers: list[Customer] = []
+    # Merged over `workloads` while region_role is standby (see Standby).
+    standby: Standby = Standby()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _standby_overlay(cls, data):
+        """While standby, `standby.workloads` over `workloads` (checked as one)."""
+        if not isinstance(data, dict) or data.get("region_role") != "standby":
+            return data
+        overlay = (data.get("standby") or {}).get("workloads") if isinstance(data.get("standby"), dict) else None
+        workloads = data.get("workloads")
+        if not isinstance(overlay, dict) or not isinstance(workloads, dict):
+            return data
+        merged = dict(workloads)
+        for name, low in overlay.items():
+            base = merged.get(name)
+            if not isinstance(base, dict) or not isinstance(low, dict):
+                continue  # reported by _standby_names
+            entry = dict(base)
+            for key, fields in low.items():
+                if isinstance(entry.get(key), dict) and isinstance(fields, dict):
+                    # Only well-formed minimums move over: a bad one stays in
+                    # `standby`, whose own model reports it at its real key
+                    # (standby.workloads...) and file, not at the workload's.
+                    good = {f: v for f, v in fields.items()
+                            if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
+                    entry[key] = {**entry[key], **good}
+            merged[name] = entry
+        return {**data, "workloads": merged}
+
+    @model_validator(mode="after")
+    def _standby_names(self) -> "Environment":
+        """The overlay is checked in both roles: a typo must not wait for a failover."""
+        for name, low in self.standby.workloads.items():
+            sizing = self.workloads.get(name)
+            if sizing is None:
+                raise ValueError(f"standby.workloads.{name}: not a workload sized under workloads")
+            for key, field in (("autoscaling", "min_replicas"), ("event_scaling", "min_replica_count")):
+                lowered, scaler = getattr(low, key), getattr(sizing, key)
+                if lowered is None:
+                    continue
+                if scaler is None:
+                    raise ValueError(f"standby.workloads.{name}.{key}: the workload has no {key} to lower")
+                top = scaler.max_replicas if key == "autoscaling" else scaler.max_replica_count
+                if getattr(lowered, field) > top:
+                    raise ValueError(f"standby.workloads.{name}.{key}.{field} ({getattr(lowered, field)}) "
+                                     f"is above the maximum ({top})")
+        return self
 
     @field_validator("customers")
     @classmethod
@@ -840,6 +968,17 @@ class Environment(Model):
             if peer.bucket == db.archive.bucket:
                 raise ValueError("databases.archive.bucket is backup.peer_location.bucket: promoted, this "
                                  "region would archive into the other region's archive")
+        peer = self.backup.peer_location
+        if db.engine == "cloudnative-pg" and peer is not None:
+            missing = [e for e in (self.name, peer.environment) if e not in db.archive_generations]
+            if missing:
+                raise ValueError(f"databases.archive_generations needs {' and '.join(missing)}: each "
+                                 "region of the pair archives under its own generation (README, "
+                                 "\"Databases\")")
+        if db.promotion_tokens and (self.region_role != "primary" or peer is None):
+            raise ValueError("databases.promotion_tokens: a promotion token is only for promoting this "
+                             "region's databases (region_role primary, with a partner region); clear it "
+                             "(promotion_tokens: []) when the region is demoted")
         return self
 
     @model_validator(mode="after")

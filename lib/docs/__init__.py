@@ -19,6 +19,7 @@ deterministic: sorted, no timestamps.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -38,8 +39,43 @@ def render_docs(env_root: Path, objects: Iterable[tuple[str, dict]] | None = Non
     from .inventory import inventory
     from .network import network
 
-    tree = read_tree(env_root) if objects is None else tree_from_objects(env_root, objects)
-    return {"inventory.md": inventory(tree), "network.md": network(tree)}
+    if objects is None:
+        tree = read_tree(env_root)
+        return {"inventory.md": inventory(tree), "network.md": network(tree)}
+    # A render waits for the docs with every worker done: the network map in a
+    # forked child, the inventory here, so both cores work.
+    tree = tree_from_objects(env_root, objects)
+    inventory_md, network_md = _side_by_side(tree, inventory, network)
+    return {"inventory.md": inventory_md, "network.md": network_md}
+
+
+def _side_by_side(tree, here, there) -> tuple[str, str]:
+    """``here(tree)`` in this process and ``there(tree)`` in a forked child at
+    the same time. The child only computes and writes its text to a pipe, then
+    leaves with os._exit (no atexit handler, no buffer flushed twice). Should
+    it fail, ``there`` runs again here, so its error is raised as usual."""
+    if not hasattr(os, "fork"):
+        return here(tree), there(tree)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        status = 1
+        try:
+            os.close(read_end)
+            text = there(tree).encode("utf-8")
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(text)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        first = here(tree)
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    return first, data.decode("utf-8") if status == 0 else there(tree)
 
 
 def write_docs(env_root: Path, objects: Iterable[tuple[str, dict]] | None = None) -> list[Path]:

@@ -1,5 +1,10 @@
 """Read a rendered environment back, fast enough for every render.
 
+A render itself does not read its files back: it hands over the objects it
+just wrote (:func:`tree_from_objects`, the same Tree; compared in
+tests/test_performance_plumbing.py). :func:`read_tree` serves every other
+tree: dist/ as committed, a hand-edited one, docs regenerated on their own.
+
 The docs need a few kinds only (workloads, autoscalers, quotas, policies,
 routes, backups, Argo CD), and file names say the kind (``<kind>-<name>.yaml``),
 so files of other kinds are not parsed at all. Parsing YAML is the cost:

@@ -87,6 +87,7 @@ _CRDS = {
     "ClusterSecretStore": ("imports.eso_clustersecretstore.io.external_secrets", "ClusterSecretStore", False),
     "Gateway": ("imports.gateway_gateway.io.k8s.networking.gateway", "Gateway", True),
     "HTTPRoute": ("imports.gateway_httproute.io.k8s.networking.gateway", "HttpRoute", True),
+    "GatewayClass": ("imports.gateway_gatewayclass.io.k8s.networking.gateway", "GatewayClass", False),
     "SecurityPolicy": ("imports.envoygateway_securitypolicy.io.envoyproxy.gateway", "SecurityPolicy", True),
     "EnvoyProxy": ("imports.envoygateway_envoyproxy.io.envoyproxy.gateway", "EnvoyProxy", True),
     "VerticalPodAutoscaler": ("imports.vpa.io.k8s.autoscaling", "VerticalPodAutoscaler", True),

@@ -156,6 +156,8 @@ GVKS: dict[str, tuple[str, str]] = {
     'imports.eso_secretstore.io.external_secrets.SecretStoreV1Beta1': ('external-secrets.io/v1beta1', 'SecretStore'),
     'imports.gateway_gateway.io.k8s.networking.gateway.Gateway': ('gateway.networking.k8s.io/v1', 'Gateway'),
     'imports.gateway_gateway.io.k8s.networking.gateway.GatewayV1Beta1': ('gateway.networking.k8s.io/v1beta1', 'Gateway'),
+    'imports.gateway_gatewayclass.io.k8s.networking.gateway.GatewayClass': ('gateway.networking.k8s.io/v1', 'GatewayClass'),
+    'imports.gateway_gatewayclass.io.k8s.networking.gateway.GatewayClassV1Beta1': ('gateway.networking.k8s.io/v1beta1', 'GatewayClass'),
     'imports.gateway_httproute.io.k8s.networking.gateway.HttpRoute': ('gateway.networking.k8s.io/v1', 'HTTPRoute'),
     'imports.gateway_httproute.io.k8s.networking.gateway.HttpRouteV1Beta1': ('gateway.networking.k8s.io/v1beta1', 'HTTPRoute'),
     'imports.istio_operator.io.istio.install.IstioOperator': ('install.istio.io/v1alpha1', 'IstioOperator'),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 
 def use_bundled_node() -> None:
+    _small_young_generation()
     if os.environ.get("JSII_NODE"):
         os.environ.setdefault("CDK8S_DISABLE_SORT", "1")
         return
@@ -28,3 +29,17 @@ def use_bundled_node() -> None:
     os.environ.setdefault("CDK8S_DISABLE_SORT", "1")
     # jsii's own "this Node is untested" notice is noise for our users.
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+
+
+def _small_young_generation() -> None:
+    """Cap V8's young generation (semi-space) at 8 MiB in jsii's Node processes.
+
+    A render streams thousands of objects through jsii's kernel, which
+    allocates short-lived garbage per value; V8 then grows its young
+    generation to its maximum and keeps it resident: measured 280-335 MiB per
+    worker's Node at 1,000 customers, 195-220 MiB with this cap, no slower
+    (issue #11's 1 GiB budget). A cap the user set in NODE_OPTIONS wins.
+    """
+    options = os.environ.get("NODE_OPTIONS", "")
+    if "--max-semi-space-size" not in options:
+        os.environ["NODE_OPTIONS"] = f"{options} --max-semi-space-size=8".strip()

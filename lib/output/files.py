@@ -7,6 +7,7 @@ files, and ~5x cheaper than PyYAML's representer.
 """
 from __future__ import annotations
 
+import os
 from typing import Iterable
 
 from . import fastyaml
@@ -16,6 +17,19 @@ KUSTOMIZATION = "kustomization.yaml"
 
 def dump(obj: dict) -> bytes:
     return fastyaml.dump(obj).encode("utf-8")
+
+
+def write_new(path, data: bytes) -> None:
+    """Create ``path`` holding ``data``; FileExistsError if it exists (two
+    objects with one path). The os calls themselves: a render creates ~17,000
+    files, and open() adds an fstat, an ioctl and a file object to each."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def object_path(obj: dict) -> tuple[str, str]:

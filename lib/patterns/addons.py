@@ -113,7 +113,9 @@ def _sync_policy(app: ExternalApp) -> dict:
         # once someone has looked.
         "automated": {"prune": False, "selfHeal": True},
         "syncOptions": options,
-        "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
+        # Unlimited, on the newest revision: see lib/patterns/gitops.py.
+        "retry": {"limit": -1, "refresh": True,
+                  "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
     }
     if app.create_namespace:
         options.append("CreateNamespace=true")

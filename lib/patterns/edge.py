@@ -166,3 +166,19 @@ class PublicRoute(Group):
             "hostnames": [c.hostname],
             "rules": [{"backendRefs": [{"name": c.service, "port": c.port}]}],
         })
+
+
+# Envoy Gateway reconciles only GatewayClasses naming its controller, and its
+# Helm chart creates none (envoyproxy/gateway v1.9.0:
+# internal/provider/kubernetes/controller.go logs "no accepted gatewayclass"
+# and deploys no proxy; charts/gateway-helm/templates/ has no GatewayClass).
+ENVOY_GATEWAY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller"
+
+
+class EnvoyGatewayClass(Group):
+    """The GatewayClass the Gateway names, handled by Envoy Gateway."""
+
+    def __init__(self, scope: Construct, id: str, *, name: str, description: str):
+        super().__init__(scope, id)
+        emit(self, crd("GatewayClass"), {"name": name},
+             spec={"controllerName": ENVOY_GATEWAY_CONTROLLER, "description": description})

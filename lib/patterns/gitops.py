@@ -105,7 +105,14 @@ def _sync_policy() -> dict:
     return {
         "automated": {"prune": True, "selfHeal": True},
         "syncOptions": ["ServerSideApply=true", "PruneLast=true", "ApplyOutOfSyncOnly=true"],
-        "retry": {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
+        # Unlimited retries (a limit below 0: argo-cd v3.5.1
+        # controller/appcontroller.go): a first sync waits on things outside
+        # Git (Vault's bootstrap, Kafka), and after a limited retry series
+        # fails Argo CD never auto-syncs the same revision again ("Skipping
+        # auto-sync: failed previous sync attempt"). refresh: each retry
+        # takes the newest revision, so a fix in Git is picked up.
+        "retry": {"limit": -1, "refresh": True,
+                  "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
     }
 
 

@@ -39,7 +39,8 @@ def container_security_context() -> dict:
     }
 
 
-def scratch(paths: tuple[str, ...], prefix: str = "scratch") -> tuple[list[dict], list[dict]]:
+def scratch(paths: tuple[str, ...], prefix: str = "scratch",
+            size_limit: str = "256Mi") -> tuple[list[dict], list[dict]]:
     """emptyDir volumes and their mounts for the paths a program must write.
 
     Returns (volumes, mounts); volume names are ``<prefix>-<n>`` so a
@@ -48,7 +49,7 @@ def scratch(paths: tuple[str, ...], prefix: str = "scratch") -> tuple[list[dict]
     volumes, mounts = [], []
     for index, path in enumerate(paths):
         name = f"{prefix}-{index}"
-        volumes.append({"name": name, "emptyDir": {"sizeLimit": "256Mi"}})
+        volumes.append({"name": name, "emptyDir": {"sizeLimit": size_limit}})
         mounts.append({"name": name, "mountPath": path})
     return volumes, mounts
 

@@ -9,18 +9,34 @@ restores all go through the plugin.
 
 Three shapes of one database, chosen by the config:
 
-- a primary: ``bootstrap.initdb`` (or, once promoted, the recovery it was
-  bootstrapped with), the plugin as WAL archiver into its own
-  ``ObjectStore`` under its own server name, a daily ``ScheduledBackup``;
-- a replica cluster: ``bootstrap.recovery`` from another archive and
-  ``replica: {enabled: true, source}``; it archives nothing and has no
-  ScheduledBackup. Promotion is ``enabled: false`` plus archiving on
-  (``docs/src/replica_cluster.md``, "Standalone Replica Clusters": setting
-  ``enabled`` to false promotes the designated primary);
+- alone (no partner region): ``bootstrap.initdb``, the plugin as WAL
+  archiver into its own ``ObjectStore`` under its own server name, a daily
+  ``ScheduledBackup``;
+- one of a pair, CloudNativePG's distributed topology
+  (``docs/src/replica_cluster.md``, "Distributed Topology"): both regions'
+  archives in ``externalClusters``, ``replica: {self, primary, source}``.
+  The cluster is the pair's primary when ``primary`` is ``self``, else a
+  replica cluster following ``source``. It archives in both roles (a
+  replica's designated primary archives what it replays, PostgreSQL's
+  ``archive_mode=always``), so a planned demotion uploads its shutdown
+  checkpoint and ``.partial`` WAL (``pkg/reconciler/replicaclusterswitch``)
+  instead of marking them done unarchived (with no archiver,
+  ``pkg/management/postgres/archiver/archiver.go`` internalRun returns
+  success). A planned promotion carries the demoted side's token
+  (``promotionToken``): the operator promotes only once that LSN is
+  replayed, and the demoted cluster follows without a rebuild;
 - a point-in-time restore: a new Cluster whose ``bootstrap.recovery`` reads
   another server's archive up to ``recoveryTarget.targetTime``; if it
   archives, it does so under its own server name, so it never writes into
   the archive it was restored from.
+
+A server name never serves two writers: a cluster bootstrapped from an
+archive creates ``.check-empty-wal-archive`` (``pkg/management/postgres/
+restore.go`` concludeRestore, replicas included) and, until archiving
+works, the plugin refuses a destination holding WAL (``internal/cnpgi/
+common/wal.go``, ``internal/cnpgi/restore/restore.go``). So the config
+refuses a cluster that would archive under the server name of the archive
+it follows or restores from.
 
 Instance pods are built by the operator (``pkg/specs/pods.go``), not here:
 Pod Security ``restricted`` holds with its defaults (UID/GID 26, runAsNonRoot,
@@ -115,6 +131,31 @@ class ArchiveRef:
 
 
 @dataclass(frozen=True)
+class ExternalArchive:
+    """One ``externalClusters`` entry: a server's archive read through the plugin."""
+
+    name: str
+    archive: ArchiveRef
+
+
+@dataclass(frozen=True)
+class Topology:
+    """``spec.replica`` of a distributed topology (api/v1/cluster_types.go,
+    ReplicaClusterConfiguration): every name is an ``externalClusters``
+    entry (the webhook's validateReplicaClusterExternalClusters)."""
+
+    self_name: str
+    primary: str  # the pair's current primary
+    source: str  # what this cluster follows while it is a replica
+    # The demoted primary's .status.demotionToken, for a planned promotion.
+    promotion_token: str = ""
+
+    @property
+    def is_replica(self) -> bool:
+        return self.primary != self.self_name
+
+
+@dataclass(frozen=True)
 class PostgresClusterConfig:
     name: str
     labels: dict[str, str]  # on the objects rendered here
@@ -132,16 +173,20 @@ class PostgresClusterConfig:
     storage_class: str
     scheduling: Scheduling = field(default_factory=Scheduling)
     service_account_annotations: dict[str, str] = field(default_factory=dict)
-    # Archive WAL and take base backups here (a primary).
+    # Archive WAL and take base backups here.
     archive: Optional[ArchiveRef] = None
     backup_schedule: str = ""
-    # Bootstrapped from this archive (a replica cluster or a restore).
-    source: Optional[ArchiveRef] = None
-    source_name: str = ""  # its externalClusters entry
-    # With a source: follow it (True), or be promoted off it (False).
-    replica: Optional[bool] = None
+    # The archives this cluster may read (externalClusters).
+    external: tuple[ExternalArchive, ...] = ()
+    # Bootstrapped from this external archive (recovery); "" is initdb.
+    bootstrap_source: str = ""
+    # One of a pair (distributed topology).
+    topology: Optional[Topology] = None
     target_time: str = ""  # a point-in-time restore
     annotations: dict[str, str] = field(default_factory=dict)
+
+    def external_archive(self, name: str) -> Optional[ArchiveRef]:
+        return next((e.archive for e in self.external if e.name == name), None)
 
     def __post_init__(self) -> None:
         if len(self.name) > MAX_NAME:
@@ -152,15 +197,30 @@ class PostgresClusterConfig:
                              f"{self.resources['requests']} must equal limits {self.resources['limits']}")
         if self.archive and not self.backup_schedule:
             raise ValueError(f"{self.name}: an archiving cluster needs a backup schedule")
-        if self.source is None and (self.replica is not None or self.target_time):
-            raise ValueError(f"{self.name}: replica or a target time needs a source archive")
-        if self.replica and self.archive:
-            raise ValueError(f"{self.name}: a replica cluster archives nothing (its WAL is the source's)")
-        if self.replica and self.target_time:
-            raise ValueError(f"{self.name}: a replica follows its source to the end, not to a time")
-        if self.source and self.archive and self.source == self.archive:
-            raise ValueError(f"{self.name}: archiving into the archive it restores from "
-                             f"({self.source.store}/{self.source.server_name}) would overwrite it")
+        names = [e.name for e in self.external]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: externalClusters names {names} twice")
+        t = self.topology
+        for what, ref in (("bootstrap source", self.bootstrap_source),
+                          *((("replica." + k, v) for k, v in (("self", t.self_name), ("primary", t.primary),
+                                                               ("source", t.source))) if t else ())):
+            if ref and ref not in names:
+                raise ValueError(f"{self.name}: {what} {ref!r} is not an external cluster ({names})")
+        if t and t.is_replica and not self.bootstrap_source:
+            raise ValueError(f"{self.name}: a replica cluster is bootstrapped by recovery, not initdb")
+        if t and t.promotion_token and t.is_replica:
+            raise ValueError(f"{self.name}: a promotion token is only for the pair's primary")
+        if self.target_time and (not self.bootstrap_source or t):
+            raise ValueError(f"{self.name}: a point-in-time restore recovers from a source, "
+                             "alone (no topology)")
+        if self.archive:
+            followed = {s for s in (self.bootstrap_source, t.source if t else "") if s}
+            for source in sorted(followed):
+                ref = self.external_archive(source)
+                if ref and ref.server_name == self.archive.server_name:
+                    raise ValueError(f"{self.name}: it would archive under server name "
+                                     f"{ref.server_name!r}, the one it follows or restores from "
+                                     f"({source})")
 
 
 class PostgresCluster(Group):
@@ -199,24 +259,31 @@ class PostgresCluster(Group):
         if c.service_account_annotations:
             spec["serviceAccountTemplate"] = {
                 "metadata": {"annotations": dict(c.service_account_annotations)}}
-        if c.source is None:
+        if not c.bootstrap_source:
             spec["bootstrap"] = {"initdb": credentials}
         else:
             # owner/database/secret on recovery too: once the cluster is no
             # longer a replica, the operator keeps the owner's password in
             # line with the secret (ShouldRecoveryCreateApplicationDatabase,
             # refreshCredentialsFromSecret), the same in both regions.
-            recovery: dict = {"source": c.source_name, **credentials}
+            recovery: dict = {"source": c.bootstrap_source, **credentials}
             if c.target_time:
                 recovery["recoveryTarget"] = {"targetTime": c.target_time}
             spec["bootstrap"] = {"recovery": recovery}
+        if c.external:
             spec["externalClusters"] = [{
-                "name": c.source_name,
+                "name": e.name,
                 "plugin": {"name": PLUGIN, "parameters": {
-                    "barmanObjectName": c.source.store, "serverName": c.source.server_name}},
-            }]
-            if c.replica is not None:
-                spec["replica"] = {"enabled": c.replica, "source": c.source_name}
+                    "barmanObjectName": e.archive.store, "serverName": e.archive.server_name}},
+            } for e in c.external]
+        if c.topology:
+            t = c.topology
+            # No `enabled`: the webhook refuses it beside `primary`
+            # (validateReplicaMode); IsReplica compares self with primary.
+            replica = {"self": t.self_name, "primary": t.primary, "source": t.source}
+            if t.promotion_token:
+                replica["promotionToken"] = t.promotion_token
+            spec["replica"] = replica
         if c.archive:
             spec["plugins"] = [{
                 "name": PLUGIN, "isWALArchiver": True,
@@ -234,8 +301,8 @@ class PostgresCluster(Group):
                      # v1.30.0 still defaults to the in-tree barmanObjectStore.
                      "method": "plugin",
                      "pluginConfiguration": {"name": PLUGIN},
-                     # A base backup as soon as the cluster exists (a new or
-                     # just promoted one): its WAL is useless without one.
+                     # A base backup as soon as the cluster exists (a new, a
+                     # rebuilt or a restored one): its WAL is useless without one.
                      "immediate": True,
                      "backupOwnerReference": "self",
                  })

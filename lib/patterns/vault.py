@@ -71,7 +71,11 @@ class VaultServer(Group):
     def __init__(self, scope: Construct, id: str, *, cluster: Construct, config: VaultConfig):
         super().__init__(scope, id)
         c = config
-        volumes, mounts = scratch(("/tmp",))
+        # A raft snapshot restore is unpacked under /tmp on the active node,
+        # and a snapshot can be as large as the data volume (the snapshot
+        # job's limit too): a 256Mi emptyDir would get the pod evicted
+        # mid-restore.
+        volumes, mounts = scratch(("/tmp",), size_limit=c.storage)
         config_map = f"{c.name}-config"
         emit(self, core("ConfigMap"), {"name": config_map, "labels": dict(c.labels)},
              data={"vault.hcl": c.hcl()})

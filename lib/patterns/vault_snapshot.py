@@ -4,7 +4,9 @@ A CronJob whose pod has two containers sharing an emptyDir: the Vault image
 logs in through Vault's Kubernetes auth (a role whose policy may only read
 ``sys/storage/raft/snapshot``, README "Disaster recovery") and saves a
 snapshot; then the AWS CLI image uploads it with the IRSA role of the pod's
-ServiceAccount (s3:PutObject below one prefix). Neither container can do the
+ServiceAccount (s3:PutObject below one prefix; kms:GenerateDataKey and
+kms:Decrypt on the bucket's key, since `aws s3 cp` uploads a snapshot of
+8 MiB or more in parts: README "Vault"). Neither container can do the
 other's job: the Vault token never reaches the uploader, the AWS role never
 reaches Vault.
 

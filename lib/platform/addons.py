@@ -164,7 +164,18 @@ def _velero(env: Environment, a) -> dict:
 def _vertical_pod_autoscaler(env: Environment, a: Addon) -> dict:
     # Our VPAs are "Off": recommendations only. The updater would evict and
     # the admission controller rewrite pods; neither has anything to do.
-    return {"updater": {"enabled": False}, "admissionController": {"enabled": False}}
+    return {
+        "updater": {"enabled": False}, "admissionController": {"enabled": False},
+        # vpa-system enforces Pod Security "restricted". The chart's defaults
+        # (0.11.0) set only runAsNonRoot and runAsUser 65534 on the pod and
+        # nothing on the container: admission would refuse the recommender.
+        # templates/recommender-deployment.yaml renders both maps as they are
+        # (Helm merges this one into the defaults' runAsNonRoot/runAsUser).
+        "podSecurityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
+        "containerSecurityContext": {"allowPrivilegeEscalation": False,
+                                     "capabilities": {"drop": ["ALL"]},
+                                     "readOnlyRootFilesystem": True},
+    }
 
 
 def _cert_manager(env: Environment, a: Addon) -> dict:

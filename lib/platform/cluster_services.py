@@ -44,13 +44,33 @@ CLUSTER_APP_NAMESPACE = LOGGING_NAMESPACE
 
 # The cluster-scoped kinds the platform renders, and nothing else: Argo CD
 # refuses any other (`validate` flags an entry nothing renders).
+# ClusterRoles and their bindings are still allowed by kind (their names
+# follow the workloads); validate's reference check refuses a binding to
+# cluster-admin. Everything else is allowed by name (cluster_kinds below).
 CLUSTER_KINDS = (
-    ("", "Namespace"),
     ("rbac.authorization.k8s.io", "ClusterRole"),
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-    ("storage.k8s.io", "StorageClass"),
-    ("scheduling.k8s.io", "PriorityClass"),
 )
+
+
+def cluster_kinds(env, catalog: Catalog) -> tuple[tuple[str, ...], ...]:
+    """What the platform project may create cluster-wide, by name where the
+    name is known here (Argo CD v3.5.1 matches `name` globs,
+    app_project_types.go IsGroupKindNamePermitted): its own Namespaces (one
+    glob for the customers'), classes and GatewayClass, so a stray object in
+    dist/ cannot relabel kube-system or replace another class."""
+    from .workloads import (DATABASE_STORAGE_CLASS, PRIORITY_CUSTOMER, PRIORITY_DATABASE,
+                            PRIORITY_PLATFORM, STANDARD_STORAGE_CLASS)
+
+    named = [("", "Namespace", ns.name) for ns in catalog.namespaces if not ns.customer]
+    if any(ns.customer for ns in catalog.namespaces):
+        named.append(("", "Namespace", "customer-*"))
+    named += [("storage.k8s.io", "StorageClass", name)
+              for name in (DATABASE_STORAGE_CLASS, STANDARD_STORAGE_CLASS)]
+    named += [("scheduling.k8s.io", "PriorityClass", name)
+              for name in (PRIORITY_DATABASE, PRIORITY_PLATFORM, PRIORITY_CUSTOMER)]
+    named.append(("gateway.networking.k8s.io", "GatewayClass", env.edge.gateway_class))
+    return CLUSTER_KINDS + tuple(named)
 # Argo CD's own kinds (Application, AppProject, ApplicationSet, ...): only the
 # root project may create them; any other project that could would widen its
 # own fence.
@@ -177,7 +197,8 @@ def add_cluster_services(app: App, loaded: LoadedEnvironment, catalog: Catalog) 
                 namespace_kinds=(("argoproj.io", "Application"), ("argoproj.io", "AppProject"))),
         Project(platform_project,
                 f"Voyager platform ({env.name}): its namespaces and cluster-scoped kinds",
-                tuple(platform), CLUSTER_KINDS + crd_kinds(catalog), denied_kinds=ARGO_KINDS),
+                tuple(platform), cluster_kinds(env, catalog) + crd_kinds(catalog),
+                denied_kinds=ARGO_KINDS),
     ]
     if customers:
         projects.append(Project(tenant_project,

@@ -2,25 +2,32 @@
 
 ``databases.engine: cloudnative-pg`` in the values turns a database into a
 ``Cluster`` (lib/patterns/postgres_cluster.py) plus the Barman Cloud
-``ObjectStore`` objects it reads and writes. ``region_role`` and
-``databases.origin`` decide its shape:
+``ObjectStore`` objects it reads and writes.
 
-- primary, origin ``new``: a fresh cluster (initdb) archiving WAL and taking
-  daily base backups into ``databases.archive``;
-- standby: a replica cluster restoring the other region's WAL from its
-  archive, the same path in the other region's bucket as replicated into
-  this one (``backup.peer_location``), archiving nothing;
-- primary, origin ``peer-archive`` (a promoted standby): the same cluster,
-  replica off, archiving into this region's own archive.
+Alone (staging): a fresh cluster (initdb) archiving WAL and taking daily
+base backups into ``databases.archive``.
 
-So promotion changes a database's objects in exactly two places: the
-Cluster's ``replica.enabled`` and ``plugins`` (archiving on), and a new
-ScheduledBackup (tests/test_databases.py renders both and compares).
+One of a pair (``backup.peer_location`` names the partner region): both
+regions' clusters of a database form CloudNativePG's distributed topology.
+Each lists both archives in ``externalClusters`` (named after the
+environments: this region's own archive, and the other region's as its
+bucket is replicated here), says ``replica.self`` (this environment) and
+``replica.primary``: this environment while ``region_role`` is primary,
+the partner's while standby. Both roles archive into this region's own
+archive under ``<cluster>[-<generation>]`` (``databases.archive_generations``)
+and take daily base backups there (a replica cluster's designated primary
+archives what it replays; without base backups its archive would never be
+pruned). So a role flip changes one field per Cluster, ``replica.primary``,
+plus ``replica.promotionToken`` when a planned promotion names one
+(``databases.promotion_tokens``). ``databases.origin`` says how a primary
+was bootstrapped (``new``: initdb; ``peer-archive``: recovery from the
+partner's archive); a standby always recovers from the partner's archive.
 
-An entry ``{database, target_time}`` under ``databases.restores`` adds a
-point-in-time restore:
-a new Cluster bootstrapped from the archive up to that second, beside the
-original, archiving (if at all) under its own server name.
+An entry ``{database, target_time, attempt}`` under ``databases.restores``
+adds a point-in-time restore: a new Cluster bootstrapped from the archive up
+to that second, beside the original; in the primary it archives under
+``<restore>-<attempt>`` (a new attempt, a new, empty path), in a standby it
+archives nothing.
 """
 from __future__ import annotations
 
@@ -38,9 +45,11 @@ from ..patterns.postgres_cluster import (
     MAX_NAME,
     ArchiveRef,
     BarmanObjectStore,
+    ExternalArchive,
     ObjectStoreConfig,
     PostgresCluster,
     PostgresClusterConfig,
+    Topology,
 )
 from ..patterns.pod import Scheduling
 from .labels import PART_OF, labels_for, selector_for
@@ -57,19 +66,71 @@ def peer_store(workload: Workload, peer: str) -> str:
     return f"{workload.name}-archive-{peer}"
 
 
+def server_name(workload: Workload, generation: int) -> str:
+    """The directory of one archive generation below the archive's path:
+    ``jeeves-postgresql`` at 0 (the pair's first primary), else
+    ``jeeves-postgresql-<n>``."""
+    return workload.name if generation == 0 else f"{workload.name}-{generation}"
+
+
 def restore_name(workload: Workload, target_time: str) -> str:
     """``jeeves-postgresql-pitr-20250601-095900`` for a restore to 09:59:00."""
     stamp = datetime.fromisoformat(target_time.replace("Z", "+00:00")).strftime("%Y%m%d-%H%M%S")
     return f"{workload.name}-pitr-{stamp}"
 
 
+def restore_server_name(workload: Workload, target_time: str, attempt: int) -> str:
+    """Where a restore in the primary archives: a new path per attempt."""
+    return f"{restore_name(workload, target_time)}-{attempt}"
+
+
 def check_restores(loaded: LoadedEnvironment, catalog) -> None:
-    """Every restore names a database of the catalog."""
-    known = sorted(w.name for w in catalog.workloads if w.pattern == "postgresql")
-    for index, restore in enumerate(loaded.model.databases.restores):
+    """The values' database names and archive names, before anything renders:
+    every restore and promotion token names a database of the catalog, a
+    planned promotion has a token for every database (one without would be
+    promoted at once, a failover whose partner needs a rebuild), and no
+    cluster would archive under the server name it follows."""
+    db = loaded.model.databases
+    databases = [w for w in catalog.workloads if w.pattern == "postgresql"]
+    known = sorted(w.name for w in databases)
+    for index, restore in enumerate(db.restores):
         if restore.database not in known:
             raise loaded.error(("databases", "restores", index, "database"),
                                f"{restore.database!r} is not a database (databases: {', '.join(known)})")
+    if db.engine != "cloudnative-pg":
+        return
+    if db.promotion_tokens:
+        named = [t.database for t in db.promotion_tokens]
+        for index, name in enumerate(named):
+            if name not in known:
+                raise loaded.error(("databases", "promotion_tokens", index, "database"),
+                                   f"{name!r} is not a database (databases: {', '.join(known)})")
+        missing = sorted(set(known) - set(named))
+        if missing:
+            raise loaded.error(("databases", "promotion_tokens"),
+                               f"no token for {', '.join(missing)}: a planned promotion needs every "
+                               "database's demotion token (one without is promoted at once, and the "
+                               "other region's cluster must then be rebuilt)")
+    for workload in databases:
+        check_server_names(loaded, workload)
+
+
+def check_server_names(loaded: LoadedEnvironment, workload: Workload) -> None:
+    """Refuse a pair whose two regions archive under one server name: a
+    cluster would archive into the name its replica source reads."""
+    env = loaded.model
+    peer = env.backup.peer_location
+    if env.databases.engine != "cloudnative-pg" or peer is None:
+        return
+    gens = env.databases.archive_generations
+    own = server_name(workload, gens.get(env.name, 0))
+    theirs = server_name(workload, gens.get(peer.environment, 0))
+    if own == theirs:
+        raise loaded.error(("databases", "archive_generations"),
+                           f"{env.name} and {peer.environment} both at generation "
+                           f"{gens.get(env.name, 0)}: {workload.name} would archive under server "
+                           f"name {own!r}, the one its replica source ({peer.environment}) reads; "
+                           "give the rebuilt region a number above both (README, \"Databases\")")
 
 
 def talks_to_itself(workload: Workload) -> str:
@@ -121,18 +182,31 @@ def cnpg_config(loaded: LoadedEnvironment, workload: Workload, sizing, schedulin
         region=db.archive.region, sidecar_resources=sidecar, retention=db.retention,
         labels=store_labels)]
     primary = env.region_role == "primary"
-    source, source_name = None, ""
-    if not primary or db.origin == "peer-archive":
-        peer = env.backup.peer_location  # the loader checked it is there
-        source_name = peer.environment
+    peer = env.backup.peer_location  # a pair; the loader required it for a standby
+    gens = db.archive_generations
+    own = ArchiveRef(archive_store(workload), server_name(workload, gens.get(env.name, 0)))
+    external: tuple[ExternalArchive, ...] = ()
+    topology, bootstrap_source, theirs = None, "", None
+    if peer is not None:
+        check_server_names(loaded, workload)
         stores.append(ObjectStoreConfig(
             name=peer_store(workload, peer.environment),
             destination_path=ArchiveLocation(bucket=peer.bucket, region=peer.region,
                                              path=db.archive.path).destination,
             region=peer.region, sidecar_resources=sidecar, labels=store_labels))
-        # The other region's cluster of this database has the same name.
-        source = ArchiveRef(peer_store(workload, peer.environment), workload.name)
-    own = ArchiveRef(archive_store(workload), workload.name)
+        # The other region's cluster of this database has the same name; the
+        # entries are named after the environments, the same in both regions.
+        theirs = ArchiveRef(peer_store(workload, peer.environment),
+                            server_name(workload, gens.get(peer.environment, 0)))
+        external = tuple(sorted((ExternalArchive(env.name, own), ExternalArchive(peer.environment, theirs)),
+                                key=lambda e: e.name))
+        topology = Topology(
+            self_name=env.name, primary=env.name if primary else peer.environment,
+            source=peer.environment,
+            promotion_token=next((t.token for t in db.promotion_tokens if t.database == workload.name), "")
+            if primary else "")
+        if not primary or db.origin == "peer-archive":
+            bootstrap_source = peer.environment
     common = dict(
         labels=labels,
         # The database's selector on every pod and job of the cluster: its
@@ -156,11 +230,13 @@ def cnpg_config(loaded: LoadedEnvironment, workload: Workload, sizing, schedulin
         service_account_annotations={"eks.amazonaws.com/role-arn": db.iam_role_arn},
     )
     cluster_annotations = {**annotations, "voyager.io/talks-to": talks_to_itself(workload)}
+    # A pair's clusters archive (and back up) in both roles: a standby's
+    # designated primary archives what it replays, and a demoted primary
+    # must upload its last WAL. A lone environment is always the primary.
     clusters = [PostgresClusterConfig(
         name=workload.name, instances=db.instances,
-        archive=own if primary else None, backup_schedule=db.backup_schedule if primary else "",
-        source=source, source_name=source_name,
-        replica=(not primary) if source else None,
+        archive=own, backup_schedule=db.backup_schedule,
+        external=external, bootstrap_source=bootstrap_source, topology=topology,
         annotations=cluster_annotations, **common)]
     for index, restore in enumerate(db.restores):
         if restore.database != workload.name:
@@ -169,14 +245,17 @@ def cnpg_config(loaded: LoadedEnvironment, workload: Workload, sizing, schedulin
         if len(name) > MAX_NAME:
             raise loaded.error(("databases", "restores", index, "database"),
                                f"the restored cluster's name {name!r} is longer than {MAX_NAME} characters")
-        # A standby restores from the primary's archive (its own is empty);
-        # a primary from its own.
-        origin = own if primary else source
+        # A standby restores from the primary's archive (its own has no base
+        # backup older than its own first); a primary from its own.
+        origin = own if primary else theirs
         clusters.append(PostgresClusterConfig(
             name=name, instances=restore.instances,
-            archive=ArchiveRef(archive_store(workload), name) if primary else None,
+            archive=ArchiveRef(archive_store(workload),
+                               restore_server_name(workload, restore.target_time, restore.attempt))
+            if primary else None,
             backup_schedule=db.backup_schedule if primary else "",
-            source=origin, source_name=workload.name, target_time=restore.target_time,
+            external=(ExternalArchive(workload.name, origin),), bootstrap_source=workload.name,
+            target_time=restore.target_time,
             annotations={**cluster_annotations,
                          "voyager.io/description": f"{workload.description}, restored to "
                                                    f"{restore.target_time}"},
@@ -196,4 +275,5 @@ class CnpgDatabase(Group):
 
 
 __all__ = ["CnpgDatabase", "CnpgDatabaseConfig", "METRICS_PORT", "archive_store", "check_restores",
-           "cnpg_config", "peer_store", "restore_name", "talks_to_itself"]
+           "check_server_names", "cnpg_config", "peer_store", "restore_name", "restore_server_name",
+           "server_name", "talks_to_itself"]

@@ -24,7 +24,7 @@ from ..patterns.secrets import (
 from ..patterns.tailscale import TailscaleConfig, TailscaleNode
 from ..patterns.vault import VaultConfig, VaultServer
 from ..catalog.namespaces import EDGE_NAMESPACE
-from ..patterns.edge import EdgeGateway, EdgeProxy, GatewayConfig, ProxyConfig, PublicRoute, RouteConfig
+from ..patterns.edge import EnvoyGatewayClass, EdgeGateway, EdgeProxy, GatewayConfig, ProxyConfig, PublicRoute, RouteConfig
 from ..patterns.extras import RecommendOnlyVpa
 from ..patterns.dns_failover import failover_annotations
 from ..patterns.dr_verify import Database, DatabaseWriteCheck, DatabaseWriteCheckConfig
@@ -347,6 +347,8 @@ def add_workloads(chart: Construct, cluster: Construct, loaded: LoadedEnvironmen
             shutdown_manager_resources=proxy.shutdown_manager_resources.as_dict(),
             min_available=proxy.min_available,
             scheduling=scheduling_of(env, authz, values_of(loaded, authz), customer=False)))
+        EnvoyGatewayClass(cluster, "gateway-class", name=env.edge.gateway_class,
+                          description="Voyager's public edge, run by Envoy Gateway")
         EdgeGateway(chart, "gateway", config=GatewayConfig(
             name=GATEWAY_NAME, gateway_class=env.edge.gateway_class, domain=env.edge.domain,
             tls_secret=EDGE_TLS_SECRET, authz_service=authz.name, authz_port=P.GRPC,

@@ -187,10 +187,17 @@ def check_references(refs) -> None:
                          "render the ObjectStore next to the Cluster, or fix the name")
         for where, source in (("spec.bootstrap.recovery.source",
                                ((spec.get("bootstrap") or {}).get("recovery") or {}).get("source")),
-                              ("spec.replica.source", (spec.get("replica") or {}).get("source"))):
+                              *((f"spec.replica.{k}", (spec.get("replica") or {}).get(k))
+                                for k in ("source", "self", "primary"))):
             if source is not None and source not in externals:
                 refs.add(cluster, where, f"names external cluster {source!r}, which spec.externalClusters "
                          "does not define", "add it to spec.externalClusters, or fix the name")
+        # CloudNativePG v1.30.0's webhook (validateReplicaMode): `enabled` and
+        # `primary` exclude each other.
+        replica = spec.get("replica") or {}
+        if "enabled" in replica and replica.get("primary"):
+            refs.add(cluster, "spec.replica.enabled", "is set beside spec.replica.primary, which "
+                     "CloudNativePG refuses", "keep primary (the distributed topology) and drop enabled")
         for method, conf in ((spec.get("bootstrap") or {}).items()):
             secret = ((conf or {}).get("secret") or {}).get("name") if isinstance(conf, dict) else None
             if secret:

@@ -108,7 +108,23 @@ def _budget_floor(pdb: dict, replicas: int) -> int | None:
 def check(ctx) -> list[Finding]:
     out: list[Finding] = []
     tree = ctx.tree
+    classes = {c.name: c for c in tree.kind("GatewayClass")}
     for gateway in tree.kind("Gateway"):
+        # Envoy Gateway reconciles only classes naming its controller, and its
+        # chart creates none (v1.9.0 internal/provider/kubernetes/controller.go:
+        # "no accepted gatewayclass"): without one, no proxy is ever deployed.
+        class_name = gateway.spec.get("gatewayClassName")
+        gateway_class = classes.get(class_name)
+        if gateway_class is None:
+            out.append(gateway.finding(
+                CHECK, "spec.gatewayClassName", f"GatewayClass {class_name!r} is not rendered, and "
+                "Envoy Gateway's chart creates none, so the Gateway is never programmed",
+                "render the GatewayClass (controllerName gateway.envoyproxy.io/gatewayclass-controller)"))
+        elif gateway_class.spec.get("controllerName") != "gateway.envoyproxy.io/gatewayclass-controller":
+            out.append(gateway_class.finding(
+                CHECK, "spec.controllerName", f"{gateway_class.spec.get('controllerName')!r} is not Envoy "
+                "Gateway's controller, so no proxy is deployed for this class",
+                "use gateway.envoyproxy.io/gatewayclass-controller"))
         proxy, field, findings = resolve(tree, gateway)
         out += findings
         if findings:
