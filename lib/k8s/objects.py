@@ -15,15 +15,17 @@ that creates a whole object: ``ApiObjectProps`` keeps only apiVersion, kind
 and metadata (the kernel drops undeclared struct keys), so each further
 top-level field is a ``JsonPatch.add`` and all of them one ``addJsonPatch``;
 ``Include`` would spawn a Node child per chart (~100 ms). So the calls stay
-the ones cdk8s needs (about 3.4 per object, plus one per pattern), but they
+the ones cdk8s needs (about three per object, plus one per pattern), but they
 are written to jsii's Node process back to back, as the kernel requests
-jsii's Python runtime would send, while a thread reads the answers: a few
-round trips per worker instead of several per object, and Node never idles
-waiting for Python. And ``Chart.toJson`` re-validates the whole app on every
-call (quadratic in charts), so the app is synthesized once through its first
-chart and every other object renders with its own ``ApiObject.toJson``,
-which is what ``Chart.toJson`` returns for it
-(tests/test_performance_plumbing.py compares the two).
+jsii's Python runtime would send, while a thread reads the answers: a
+handful of batches per worker instead of several round trips per object
+(charts alone are still created one at a time), and Node never idles
+waiting for Python. Equal patches are sent once and shared.
+
+And ``Chart.toJson`` re-validates the whole app on every call (quadratic in
+charts), so the app is validated once, through its smallest chart, and every
+other object renders with its own ``ApiObject.toJson``: what ``Chart.toJson``
+returns for it (tests/test_performance_plumbing.py compares the two).
 
 When jsii's Node process cannot be reached that way (another jsii release),
 the same calls go through jsii's Python API one at a time: slower, same
