@@ -17,7 +17,7 @@ from constructs import Construct
 
 from ..k8s.api import crd
 from ..k8s.objects import Group, emit
-from .gitops import IN_CLUSTER, SYNC_WAVE
+from .gitops import IN_CLUSTER, RETRY, SYNC_WAVE
 
 # Fields that a controller writes into objects the chart renders (the CA
 # bundle of webhooks, conversion webhooks and aggregated APIs, injected by
@@ -113,9 +113,7 @@ def _sync_policy(app: ExternalApp) -> dict:
         # once someone has looked.
         "automated": {"prune": False, "selfHeal": True},
         "syncOptions": options,
-        # Unlimited, on the newest revision: see lib/patterns/gitops.py.
-        "retry": {"limit": -1, "refresh": True,
-                  "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
+        "retry": dict(RETRY),
     }
     if app.create_namespace:
         options.append("CreateNamespace=true")

@@ -19,6 +19,14 @@ from ..k8s.api import crd
 from ..k8s.objects import Group, emit
 
 IN_CLUSTER = "https://kubernetes.default.svc"
+# Every Application's retry policy. Unlimited (a limit below 0: argo-cd
+# v3.5.1 controller/appcontroller.go): a first sync waits on things outside
+# Git (Vault's bootstrap, Kafka), and after a limited retry series fails Argo
+# CD never auto-syncs the same revision again ("Skipping auto-sync: failed
+# previous sync attempt"). refresh: each retry takes the newest revision, so
+# a fix in Git is picked up.
+RETRY = {"limit": -1, "refresh": True,
+         "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}}
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 
 
@@ -105,14 +113,7 @@ def _sync_policy() -> dict:
     return {
         "automated": {"prune": True, "selfHeal": True},
         "syncOptions": ["ServerSideApply=true", "PruneLast=true", "ApplyOutOfSyncOnly=true"],
-        # Unlimited retries (a limit below 0: argo-cd v3.5.1
-        # controller/appcontroller.go): a first sync waits on things outside
-        # Git (Vault's bootstrap, Kafka), and after a limited retry series
-        # fails Argo CD never auto-syncs the same revision again ("Skipping
-        # auto-sync: failed previous sync attempt"). refresh: each retry
-        # takes the newest revision, so a fix in Git is picked up.
-        "retry": {"limit": -1, "refresh": True,
-                  "backoff": {"duration": "10s", "factor": 2, "maxDuration": "5m"}},
+        "retry": dict(RETRY),
     }
 
 
