@@ -259,13 +259,8 @@ class _Refs:
                          f"({describe(spec.get('selector'))})", "match the Service's labels")
                 continue
             names = {(p or {}).get("name") for s in services for p in s.spec.get("ports") or []}
-            for i, ep in enumerate(spec.get("endpoints") or []):
-                port = (ep or {}).get("port")
-                if port is not None and port not in names:
-                    self.add(sm, f"spec.endpoints[{i}].port",
-                             f"no selected Service has a port named {port!r} (they have: "
-                             f"{', '.join(sorted(str(n) for n in names if n)) or 'no named ports'})",
-                             "name the Service port the same, or fix the endpoint")
+            self.endpoint_ports(sm, "spec.endpoints", names, "Service has a port",
+                                "name the Service port the same, or fix the endpoint")
 
     def pod_monitors(self) -> None:
         """A PodMonitor selects pods (rendered, modelled or an add-on's) in its
@@ -283,13 +278,17 @@ class _Refs:
                              f"({describe(spec.get('selector'))})", "match the pods' labels")
                 continue
             names = {port.get("name") for p in pods for port in p.ports()}
-            for i, ep in enumerate(spec.get("podMetricsEndpoints") or []):
-                port = (ep or {}).get("port")
-                if port is not None and port not in names:
-                    self.add(pm, f"spec.podMetricsEndpoints[{i}].port",
-                             f"no selected pod has a container port named {port!r} (they have: "
-                             f"{', '.join(sorted(str(n) for n in names if n)) or 'no named ports'})",
-                             "name the container port the same, or fix the endpoint")
+            self.endpoint_ports(pm, "spec.podMetricsEndpoints", names, "pod has a container port",
+                                "name the container port the same, or fix the endpoint")
+
+    def endpoint_ports(self, monitor: Obj, field: str, names: set, what: str, fix: str) -> None:
+        """Each scrape endpoint of a Service/PodMonitor names a port its targets have."""
+        for i, ep in enumerate(monitor.spec.get(field.split(".", 1)[1]) or []):
+            port = (ep or {}).get("port")
+            if port is not None and port not in names:
+                self.add(monitor, f"{field}[{i}].port",
+                         f"no selected {what} named {port!r} (they have: "
+                         f"{', '.join(sorted(str(n) for n in names if n)) or 'no named ports'})", fix)
 
     def network_policies(self) -> None:
         external = self.ctx.external_namespaces
