@@ -82,8 +82,8 @@ def canonical(objects: list[dict]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def staging_both_ways() -> tuple[dict, dict]:
-    batched = json.loads(python(BUILD.format(setup="assert objects._Wire.get() is not None")))
-    one_by_one = json.loads(python(BUILD.format(setup="objects._Wire._instance = None")))
+    batched = json.loads(python(BUILD.format(setup="assert objects.Bridge.get() is not None")))
+    one_by_one = json.loads(python(BUILD.format(setup="objects.Bridge._instance = None")))
     return batched, one_by_one
 
 
