@@ -15,15 +15,17 @@ const { Construct } = require('constructs');
 
 class Bridge {
   /**
-   * Create constructs: `entries` is JSON, `[[scope, id], ...]`, where scope
-   * is an index into `scopes` when >= 0, or ~i for the i-th construct
-   * created by this same call (a pattern nested in a pattern). Returns the
-   * new constructs, in order.
+   * Create charts and constructs: `entries` is JSON, `[[scope, id, props],
+   * ...]`, where scope is an index into `scopes` when >= 0, or ~i for the i-th
+   * construct created by this same call (a pattern in a chart or in another
+   * pattern), and props is a Chart's props, or null for a plain Construct.
+   * Returns the new constructs, in order.
    */
   static addConstructs(scopes, entries) {
     const made = [];
-    for (const [scope, id] of JSON.parse(entries)) {
-      made.push(new Construct(scope >= 0 ? scopes[scope] : made[~scope], id));
+    for (const [scope, id, props] of JSON.parse(entries)) {
+      const parent = scope >= 0 ? scopes[scope] : made[~scope];
+      made.push(props == null ? new Construct(parent, id) : new Chart(parent, id, props));
     }
     return made;
   }

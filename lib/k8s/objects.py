@@ -58,18 +58,36 @@ _RENDER_BATCH = 500
 
 # Charts flushed but not yet created in cdk8s: (chart, bodies), in flush order.
 _PENDING: list[tuple["ObjectChart", list[dict]]] = []
-# Groups not yet created in cdk8s: (group, scope, id), in construction order.
-_GROUPS: list[tuple["Group", Construct, str]] = []
+# Groups and charts not yet created in cdk8s, in construction order:
+# (construct, scope, id, chart props in TypeScript's spelling; None for a group).
+_GROUPS: list[tuple[Construct, Construct, str, dict | None]] = []
+# ObjectChart's keyword arguments the bridge passes on (cdk8s's ChartProps).
+_CHART_PROPS = {"namespace": "namespace", "labels": "labels",
+                "disable_resource_name_hashes": "disableResourceNameHashes"}
 
 
 class ObjectChart(Chart):
-    """A Chart that collects its objects' bodies; :func:`synth` creates them."""
+    """A Chart that collects its objects' bodies; :func:`synth` creates them.
+
+    Like patterns, charts (one per namespace, a thousand at 1,000 customers)
+    join the construct tree in :func:`synth`, all in one call with the
+    patterns, not with a round trip each here. Until then only Python knows
+    them: their id and namespace are kept here (``voyager_id``,
+    ``voyager_namespace``) for the code that needs them meanwhile."""
 
     def __init__(self, scope: Construct, id: str, **props: Any):
-        super().__init__(scope, id, **props)
         self.voyager_bodies: list[dict] = []
         self.voyager_chart = self
         self.voyager_objects = 0  # created in cdk8s so far (to size render batches)
+        self.voyager_id = id
+        self.voyager_namespace = props.get("namespace")
+        if (_ObjRef is None or type(self) is not ObjectChart or set(props) - _CHART_PROPS.keys()
+                or Bridge.get() is None):
+            super().__init__(scope, id, **props)
+            return
+        self.__jsii_ref__ = _ObjRef(ref=f"voyager.Chart@{next(_PLACEHOLDERS)}-not-created-until-synth")
+        self.voyager_pending = True
+        _GROUPS.append((self, scope, id, {_CHART_PROPS[k]: v for k, v in props.items()}))
 
     def flush(self) -> None:
         """Queue every collected object (once, after all constructs ran)."""
@@ -77,7 +95,7 @@ class ObjectChart(Chart):
         for body in self.voyager_bodies:
             key = (body["kind"], body["metadata"]["name"])
             if key in seen:
-                raise VoyagerError(f"two {key[0]} objects named {key[1]!r} in chart {self.node.id}")
+                raise VoyagerError(f"two {key[0]} objects named {key[1]!r} in chart {self.voyager_id}")
             seen.add(key)
             unknown = set(body["metadata"]) - _METADATA_KEYS
             if unknown:
@@ -113,7 +131,7 @@ class Group(Construct):
         # a call on the group before synth() names this placeholder in its error.
         self.__jsii_ref__ = _ObjRef(ref=f"voyager.Group@{next(_PLACEHOLDERS)}-not-created-until-synth")
         self.voyager_pending = True
-        _GROUPS.append((self, scope, id))
+        _GROUPS.append((self, scope, id, None))
 
 
 def emit(scope: Construct, kind: Kind, metadata: Mapping[str, Any], **fields: Any) -> None:
@@ -155,7 +173,7 @@ def synth(charts: Iterable[Chart]) -> Iterator[dict]:
         batches[-1].append(chart)
         size += chart.voyager_objects
     refs = [[chart.__jsii_ref__.ref for chart in batch] for batch in batches if batch]
-    for objects in bridge.render(refs, lambda i: f"the charts {batches[i][0].node.id}..."):
+    for objects in bridge.render(refs, lambda i: f"the charts from {batches[i][0].voyager_id}"):
         yield from objects
 
 
@@ -178,33 +196,34 @@ def materialize() -> None:
 
 
 def _create_groups(bridge: Bridge) -> None:
-    """``new Construct(scope, id)`` for every queued group, in construction
-    order (a pattern's scope is constructed before it), in one call, so the
-    tree is the one eager creation would have built."""
+    """``new Chart(scope, id, props)`` or ``new Construct(scope, id)`` for every
+    queued chart and group, in construction order (a construct's scope is
+    constructed before it), in one call, so the tree is the one eager
+    creation would have built."""
     pending = list(_GROUPS)
     _GROUPS.clear()
     scopes: list[str] = []
     scope_index: dict[str, int] = {}
-    queued = {id(group): i for i, (group, _scope, _id) in enumerate(pending)}
-    entries: list[tuple[int, str]] = []
-    for group, scope, name in pending:
+    queued = {id(construct): i for i, (construct, *_rest) in enumerate(pending)}
+    entries: list[tuple[int, str, dict | None]] = []
+    for _construct, scope, name, props in pending:
         if getattr(scope, "voyager_pending", False):
             where = queued.get(id(scope))
             if where is None:  # a scope neither created nor queued: cannot happen
                 raise VoyagerError(f"construct {name!r} has a scope that was never created")
-            entries.append((~where, name))
+            entries.append((~where, name, props))
         else:
             ref = scope.__jsii_ref__.ref
             if ref not in scope_index:
                 scope_index[ref] = len(scopes)
                 scopes.append(ref)
-            entries.append((scope_index[ref], name))
-    created = bridge.add_constructs(scopes, entries, f"{len(entries)} pattern constructs")
-    for (group, _scope, _id), ref in zip(pending, created):
-        placeholder = group.__jsii_ref__.ref
-        group.__jsii_ref__ = _ObjRef(ref=ref)
-        group.voyager_pending = False
-        _register(group, placeholder)
+            entries.append((scope_index[ref], name, props))
+    created = bridge.add_constructs(scopes, entries, f"{len(entries)} charts and pattern constructs")
+    for (construct, *_rest), ref in zip(pending, created):
+        placeholder = construct.__jsii_ref__.ref
+        construct.__jsii_ref__ = _ObjRef(ref=ref)
+        construct.voyager_pending = False
+        _register(construct, placeholder)
 
 
 def _has_overrides(group: "Group") -> bool:
@@ -215,10 +234,10 @@ def _has_overrides(group: "Group") -> bool:
     return found
 
 
-def _register(group: "Group", placeholder: str) -> None:
+def _register(construct: Construct, placeholder: str) -> None:
     """Map the real reference to this Python object, as ``jsii.create`` does
     (so the tree hands the same object back), and drop the placeholder's."""
-    _reference_map.register_reference(group)
+    _reference_map.register_reference(construct)
     getattr(getattr(_reference_map, "_refs", None), "_refs", {}).pop(placeholder, None)
 
 

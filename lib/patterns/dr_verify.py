@@ -166,7 +166,7 @@ class DeploymentCheck(Group):
     def __init__(self, scope: Construct, id: str, *, cluster: Construct, config: DeploymentCheckConfig):
         super().__init__(scope, id)
         c = config
-        namespace = scope.voyager_chart.namespace
+        namespace = scope.voyager_chart.voyager_namespace
         emit(self, core("ServiceAccount"), {"name": c.name, "labels": dict(c.labels)},
              automountServiceAccountToken=True)
         emit(cluster, core("ClusterRole"), {"name": c.name, "labels": dict(c.labels)},

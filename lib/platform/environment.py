@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..catalog import Catalog, build_catalog
 from ..config.loader import LoadedEnvironment
@@ -19,7 +20,7 @@ from .cluster_services import add_cluster_services
 from .databases import check_restores
 from .labels import PART_OF
 from .namespaces import add_namespace_layer, quota_for
-from .network import declared_edges, policies_for
+from .network import declared_edges, edges_by_namespace, policies_for
 from .workloads import (
     DATABASE_STORAGE_CLASS,
     PRIORITY_CUSTOMER,
@@ -66,6 +67,10 @@ class Plan:
         plan.check_capacity()
         return plan
 
+    @cached_property
+    def edges_by_namespace(self) -> dict:
+        return edges_by_namespace(self.edges)
+
     def check_capacity(self) -> None:
         env = self.loaded.model
         for namespace in self.catalog.namespaces:
@@ -103,10 +108,10 @@ def build(plan: Plan, shard: int = 0, shards: int = 1) -> list[Chart]:
                       disable_resource_name_hashes=True, labels=PART_OF)
         add_namespace_layer(chart, cluster, plan.loaded.model, plan.catalog, namespace)
         add_workloads(chart, cluster, plan.loaded, plan.catalog, namespace)
-        for name, spec in policies_for(namespace.name, plan.edges):
+        for name, spec in policies_for(namespace.name, plan.edges_by_namespace.get(namespace.name, [])):
             emit(chart, core("NetworkPolicy"), {"name": name}, spec=spec)
         charts.append(chart)
-    # Only now do the objects cross to cdk8s: one Include per chart.
+    # Only now are the objects queued to cross to cdk8s (lib/k8s/objects.py).
     for chart in charts:
         chart.flush()
     return charts
