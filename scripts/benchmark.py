@@ -27,8 +27,8 @@ written into the repository or the virtualenv.
 
 Breakdown (seconds, from ``VOYAGER_TIMINGS``, which lib/render.py fills):
 
-- load: everything before the workers start: interpreter start (main.py
-  re-runs itself under ``-O``), imports, the catalog and the values.
+- load: everything before the workers start: interpreter start, imports,
+  the catalog and the values.
 - build, bridge, write: the slowest worker shard (the critical path): build is
   importing cdk8s and the constructs and running them; bridge is creating the
   objects in cdk8s and reading back what it renders (jsii, Node's work);

@@ -40,8 +40,8 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def python(code: str, **env: str) -> str:
     """Run ``code`` in a fresh interpreter at the repository root (as main.py
-    runs, under -O); its stdout, failing the test with stderr otherwise."""
-    proc = subprocess.run([sys.executable, "-O", "-c", textwrap.dedent(code)], cwd=REPO,
+    runs); its stdout, failing the test with stderr otherwise."""
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=REPO,
                           capture_output=True, text=True, timeout=600, env={**os.environ, **env})
     assert proc.returncode == 0, proc.stderr
     return proc.stdout

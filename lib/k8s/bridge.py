@@ -135,11 +135,12 @@ class Bridge:
         (answer,) = self.wire.run([line], lambda _: what)
         return [ref["$jsii.byref"] for ref in answer["result"]]
 
-    def add_objects(self, scopes: list[str], objects_json: str, what) -> None:
+    def add_objects(self, calls: list[tuple[list[str], str]]) -> None:
         """``new ApiObject(scope, id, body)`` for each ``[scope, id, body]`` of
-        ``objects_json``, scope an index into ``scopes``."""
-        line = _SINVOKE % ("addObjects", _refs(scopes), _JSON(objects_json))
-        self.wire.run([line], lambda _: what)
+        each call's JSON, scope an index into that call's ``scopes``. Errors
+        name the object (bridge.js does)."""
+        lines = [_SINVOKE % ("addObjects", _refs(scopes), _JSON(text)) for scopes, text in calls]
+        self.wire.run(lines, lambda _: "")
 
     def render(self, batches: list[list[str]], what) -> Iterator[list[dict]]:
         """Each chart's objects as ``Chart.toJson`` renders them, a list per
