@@ -16,8 +16,13 @@ PyYAML's C dumper (``yaml.dump(..., Dumper=CSafeDumper)``) in one process,
 into the same directory layout. That is the least any renderer of these
 files pays for YAML and the file system here; the ratio is render / floor.
 Run at the same moment, both see the same machine: creating a file on this
-disk costs from 20 us to 700 us of kernel time depending on what else runs,
-so compare ratios, and use ``--repeat``.
+disk costs from 15 us to 400 us of kernel time. The slow case follows mass
+deletions: ext4 without a journal (as here; see /proc/fs/jbd2) does not reuse
+an inode deleted in the last one to five minutes, and finding a free one
+then reads inode-table blocks one by one (``recently_deleted`` in
+fs/ext4/ialloc.c, 56% of a slow run's samples in ``perf``). So compare
+ratios, use ``--repeat``, leave a few minutes after deleting a large tree,
+or pass ``--scratch /dev/shm`` to measure without the disk.
 
 Bytecode: ``off`` runs every process with an empty ``PYTHONPYCACHEPREFIX`` and
 ``PYTHONDONTWRITEBYTECODE=1``, so every module compiles from source (as on
@@ -231,14 +236,15 @@ def _objects_from_table(stdout: str) -> int | None:
     return None
 
 
-def measure(sizes: list[int], jobs: int | None, bytecode: bool, repeat: int) -> list[dict]:
+def measure(sizes: list[int], jobs: int | None, bytecode: bool, repeat: int,
+            scratch_root: str | None = None) -> list[dict]:
     rows = []
     # Nothing is deleted until the end: deleting thousands of files here slows
-    # the creation of the next thousands for a while (this disk discards freed
-    # blocks), which would tax whichever ran next, render or floor. And dirty
-    # pages are flushed before each timed part, so neither pays for the other's.
+    # the creation of the next thousands for minutes (see the module's doc),
+    # which would tax whichever ran next, render or floor. And dirty pages are
+    # flushed before each timed part, so neither pays for the other's.
     with tempfile.TemporaryDirectory(prefix="voyager-bench-cache-") as cache, \
-            tempfile.TemporaryDirectory(prefix="voyager-bench-") as scratch:
+            tempfile.TemporaryDirectory(prefix="voyager-bench-", dir=scratch_root) as scratch:
         env = _environment(Path(cache), bytecode)
         if bytecode:  # fill the cache the way a user's first run would
             render(10, jobs, env, Path(scratch) / "warm-up")
@@ -293,10 +299,14 @@ def main() -> int:
     parser.add_argument("--bytecode", choices=("off", "on", "both"), default="both",
                         help="run with no bytecode cache, a warm one, or both (default)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size")
+    parser.add_argument("--scratch", default=None, metavar="DIR",
+                        help="where renders and floors write (default: the system's temporary "
+                             "directory); e.g. /dev/shm to measure without the disk")
     args = parser.parse_args()
 
     modes = {"off": [False], "on": [True], "both": [False, True]}[args.bytecode]
-    results = [(bytecode, measure(args.sizes, args.jobs, bytecode, args.repeat)) for bytecode in modes]
+    results = [(bytecode, measure(args.sizes, args.jobs, bytecode, args.repeat, args.scratch))
+               for bytecode in modes]
     for bytecode, rows in results:
         table(rows, bytecode, args.jobs)
     return 0

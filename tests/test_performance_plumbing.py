@@ -33,6 +33,7 @@ from lib.docs import render_docs
 from lib.docs.load import read_tree, tree_from_objects, wanted
 from lib.k8s import api
 from lib.k8s.gvks import GVKS
+from lib.platform.labels import PART_OF
 from lib.validate.model import CLUSTER_SCOPED
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -158,6 +159,62 @@ def test_batched_and_one_by_one_calls_render_the_same(staging_both_ways):
     assert canonical(batched["fast"]) == canonical(one_by_one["fast"])
     assert canonical(one_by_one["fast"]) == canonical(one_by_one["cdk8s"])
     assert one_by_one["tree"] == batched["tree"]
+
+
+def test_charts_join_the_tree_in_one_call_with_their_props():
+    """Charts, like patterns, are created in cdk8s at synth: under the app, in
+    construction order, with their namespace and labels, and the tree hands
+    back the Python object that was built."""
+    out = python("""
+        import json
+        from lib.render import checked_catalog
+        from lib.config.loader import load_environment
+        from lib.platform.environment import Plan, build
+        from lib.k8s.objects import ObjectChart, synth
+        charts = build(Plan.of(load_environment("staging", inventory=checked_catalog())))
+        pending = sum(1 for c in charts if getattr(c, "voyager_pending", False))
+        list(synth(charts))
+        app = charts[0].node.scope
+        children = [c for c in app.node.children if isinstance(c, ObjectChart)]
+        print(json.dumps({
+            "charts": len(charts), "pending": pending,
+            "same": all(a is b for a, b in zip(children, charts)) and len(children) == len(charts),
+            "ids": all(c.node.id == c.voyager_id for c in charts),
+            "namespaces": all(c.namespace == c.voyager_namespace for c in charts),
+            "labels": sorted({json.dumps(c.labels, sort_keys=True) for c in charts}),
+            "names": sorted({c.to_json()[0]["metadata"].get("namespace", "") == (c.namespace or "")
+                             for c in charts if c.to_json()}),
+        }))
+    """)
+    result = json.loads(out)
+    assert result["charts"] > 1 and result["pending"] == result["charts"], result
+    assert result["same"] and result["ids"] and result["namespaces"], result
+    assert result["labels"] == [json.dumps(PART_OF, sort_keys=True)], result
+    assert result["names"] == [True], result
+
+
+def test_the_bridge_is_packed_reproducibly_and_declares_what_bridge_js_defines():
+    import re
+    import tarfile
+    from io import BytesIO
+
+    from lib.k8s import bridge
+
+    packed = bridge.tarball()
+    assert packed == bridge.tarball()  # the kernel caches extractions by digest
+    with tarfile.open(fileobj=BytesIO(packed)) as tar:
+        names = tar.getnames()
+        source = tar.extractfile("package/index.js").read()
+        manifest = json.loads(tar.extractfile("package/.jsii").read())
+    assert sorted(names) == ["package/.jsii", "package/index.js", "package/package.json"]
+    assert source == bridge.SOURCE.read_bytes()
+    defined = dict(re.findall(r"^  static (\w+)\(([^)]*)\)", source.decode(), re.M))
+    declared = {m["name"]: m for m in manifest["types"]["voyager-bridge.Bridge"]["methods"]}
+    assert set(defined) == set(declared)
+    for name, params in defined.items():
+        assert declared[name]["static"] is True
+        assert [p["name"] for p in declared[name]["parameters"]] == \
+            [p.strip() for p in params.split(",") if p.strip()], name
 
 
 def test_patterns_are_constructs_under_their_scope():

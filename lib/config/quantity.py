@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from functools import lru_cache
 
 _SUFFIXES = {
     "": Fraction(1),
@@ -39,7 +40,17 @@ def parse_quantity(text: str | int | float) -> Fraction:
         if text < 0:
             raise ValueError(f"{text!r} is negative")
         return Fraction(str(text))
-    match = _PATTERN.fullmatch(text) if isinstance(text, str) else None
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a Kubernetes quantity (examples: 250m, 2, 512Mi, 4Gi)")
+    return _parse_text(text)
+
+
+# A thousand customers repeat a handful of quantities tens of thousands of
+# times (every capacity check sums them); Fractions are immutable, so each
+# text is parsed once.
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Fraction:
+    match = _PATTERN.fullmatch(text)
     if not match:
         raise ValueError(
             f"{text!r} is not a Kubernetes quantity (examples: 250m, 2, 512Mi, 4Gi)"

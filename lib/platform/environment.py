@@ -51,6 +51,11 @@ PRIORITY_CLASSES = (
 )
 
 
+# About how many objects shard 0 renders beyond the Applications (classes,
+# CRDs, cluster services): a rendered production tree has about 100.
+_CLUSTER_WIDE_OBJECTS = 100
+
+
 @dataclass
 class Plan:
     """What one environment renders, computed once before any construct."""
@@ -70,6 +75,25 @@ class Plan:
     @cached_property
     def edges_by_namespace(self) -> dict:
         return edges_by_namespace(self.edges)
+
+    def shards(self, count: int) -> list[set[str]]:
+        """The namespaces of each of ``count`` shards, about equal in objects.
+
+        Each namespace goes, in catalog order, to the shard with the fewest
+        objects so far, by an estimate (from rendered trees: about 6 objects
+        per namespace and 10 per workload, its Namespace included); shard 0
+        starts with the cluster-wide objects it alone renders, an Argo CD
+        Application per namespace among them. Round robin left shard 0 about
+        1,000 objects heavier at 1,000 customers. Only the speed depends on
+        this: every object is rendered once whichever shard holds it."""
+        load = [0] * count
+        load[0] = len(self.catalog.namespaces) + _CLUSTER_WIDE_OBJECTS
+        out: list[set[str]] = [set() for _ in range(count)]
+        for namespace in self.catalog.namespaces:
+            lightest = min(range(count), key=lambda i: (load[i], i))
+            out[lightest].add(namespace.name)
+            load[lightest] += 6 + 10 * len(self.catalog.in_namespace(namespace.name))
+        return out
 
     def check_capacity(self) -> None:
         env = self.loaded.model
@@ -101,8 +125,9 @@ def build(plan: Plan, shard: int = 0, shards: int = 1) -> list[Chart]:
     charts = [cluster]
     if shard == 0:
         charts += add_cluster_services(app, plan.loaded, plan.catalog)
-    for index, namespace in enumerate(plan.catalog.namespaces):
-        if index % shards != shard:
+    mine = plan.shards(shards)[shard]
+    for namespace in plan.catalog.namespaces:
+        if namespace.name not in mine:
             continue
         chart = ObjectChart(app, namespace.name, namespace=namespace.name,
                       disable_resource_name_hashes=True, labels=PART_OF)
