@@ -113,9 +113,12 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str
+def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str,
+                 previous_root: str | None = None
                  ) -> tuple[list[str], int, float, bytes, dict[str, float]]:
     """Worker: build one shard's charts and write its object files under root/<env>/.
+    A file equal to its namesake under ``previous_root/<env>/`` (the tree being
+    replaced) is linked to it (lib/output/files.py says why).
 
     Returns the files written, how many objects, seconds, the objects the docs
     read (``<dir>/<file>``, object), marshalled (the docs need no second parse,
@@ -136,6 +139,7 @@ def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str
     for_docs: list[tuple[str, dict]] = []
     writing = 0.0
     env_root = os.path.join(root, loaded.model.name)  # strings: a Path per file costs more
+    previous = os.path.join(previous_root, loaded.model.name) if previous_root else None
     made: set[str] = set()
     for obj in synth(charts):
         begun = time.perf_counter()
@@ -145,7 +149,8 @@ def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str
             os.makedirs(os.path.join(env_root, directory), exist_ok=True)
             made.add(directory)
         try:  # the file must not exist yet (two objects with one path, in this shard)
-            F.write_new(f"{env_root}/{directory}/{name}", F.dump(obj))
+            F.write_or_link(f"{env_root}/{directory}/{name}", F.dump(obj),
+                            previous and f"{previous}/{directory}/{name}")
         except FileExistsError:
             raise VoyagerError(
                 f"{loaded.model.name}: two objects render to {directory}/{name}; "
@@ -173,16 +178,22 @@ def _no_cycle_collection() -> None:
     gc.disable()
 
 
-def _kustomize(env_root: Path, paths: list[str]) -> int:
-    """Write one kustomization per directory and one per environment."""
+def _kustomize(env_root: Path, paths: list[str], previous: Path | None) -> int:
+    """Write one kustomization per directory and one per environment (linked
+    to the replaced tree's where equal, as the objects are)."""
     by_dir: dict[str, list[str]] = {}
     for path in paths:
         directory, name = path.split("/", 1)
         by_dir.setdefault(directory, []).append(name)
+
+    def write(relative: str, data: bytes) -> None:
+        F.write_or_link(str(env_root / relative), data,
+                        str(previous / relative) if previous else None)
+
     for directory, names in by_dir.items():
-        (env_root / directory / F.KUSTOMIZATION).write_bytes(F.kustomization(sorted(names)))
+        write(f"{directory}/{F.KUSTOMIZATION}", F.kustomization(sorted(names)))
     order = sorted(by_dir, key=lambda d: (d != F.CLUSTER_DIR, d))
-    (env_root / F.KUSTOMIZATION).write_bytes(F.kustomization(order))
+    write(F.KUSTOMIZATION, F.kustomization(order))
     return len(by_dir) + 1
 
 
@@ -234,7 +245,7 @@ def _render(envs, outdir, values_dir, check, jobs, loaded) -> Result:
         try:
             started = {env.model.name: time.perf_counter() for env in loaded}
             result.timings["load"] = time.perf_counter() - began
-            outputs = _run(tasks, shards, tmp, jobs)
+            outputs = _run(tasks, shards, tmp, jobs, outdir if outdir.is_dir() else None)
             result.timings["workers"] = time.perf_counter() - began - result.timings["load"]
             result.timings["shards"] = [
                 {"env": env.model.name, "shard": shard, "objects": out[1], "seconds": out[2], **out[4]}
@@ -261,7 +272,8 @@ def _render(envs, outdir, values_dir, check, jobs, loaded) -> Result:
                 # (write_docs forks for the network map meanwhile; its child only
                 # computes from the objects, nothing this thread holds.)
                 with ThreadPoolExecutor(max_workers=1) as files:
-                    kustomized = files.submit(_kustomize, tmp / name, paths)
+                    kustomized = files.submit(_kustomize, tmp / name, paths,
+                                              outdir / name if outdir.is_dir() else None)
                     # Generated docs (docs/*.md, in no kustomization) from the objects just
                     # written: part of the tree, so --check also catches stale docs.
                     from .docs import write_docs  # reads YAML only; imported after the workers forked
@@ -284,9 +296,9 @@ def _render(envs, outdir, values_dir, check, jobs, loaded) -> Result:
                 for entry in outdir.iterdir():
                     if entry.name not in rendered:
                         if entry.is_dir():
-                            shutil.copytree(entry, tmp / entry.name)
+                            shutil.copytree(entry, tmp / entry.name, copy_function=F.link_or_copy)
                         else:
-                            shutil.copy2(entry, tmp / entry.name)
+                            F.link_or_copy(entry, tmp / entry.name)
             if check:
                 result.differences = differences(tmp, outdir)
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -302,12 +314,14 @@ def _render(envs, outdir, values_dir, check, jobs, loaded) -> Result:
     return result
 
 
-def _run(tasks, shards: int, tmp: Path, jobs: int):
+def _run(tasks, shards: int, tmp: Path, jobs: int, previous: Path | None):
+    previous = str(previous) if previous else None
     if len(tasks) == 1:
         env, shard = tasks[0]
-        return [_build_shard(env, shard, shards, str(tmp))]
+        return [_build_shard(env, shard, shards, str(tmp), previous)]
     # fork: workers inherit the loaded values; this process holds no jsii state.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = [pool.submit(_build_shard, env, shard, shards, str(tmp)) for env, shard in tasks]
+        futures = [pool.submit(_build_shard, env, shard, shards, str(tmp), previous)
+                   for env, shard in tasks]
         return [f.result() for f in futures]

@@ -2,7 +2,8 @@
 """How rendering scales with customers: production with 10, 100 and 1,000.
 
     .venv/bin/python scripts/benchmark.py [--sizes 10 100 1000] [--jobs N]
-                                          [--bytecode off|on|both] [--repeat N]
+                                          [--bytecode off|on|cold|both|all]
+                                          [--repeat N] [--scratch DIR]
 
 For each size it copies lib/values into a temp dir, replaces production's
 customers with c0001..cNNNN, and times
@@ -24,11 +25,18 @@ fs/ext4/ialloc.c, 56% of a slow run's samples in ``perf``). So compare
 ratios, use ``--repeat``, leave a few minutes after deleting a large tree,
 or pass ``--scratch /dev/shm`` to measure without the disk.
 
-Bytecode: ``off`` runs every process with an empty ``PYTHONPYCACHEPREFIX`` and
-``PYTHONDONTWRITEBYTECODE=1``, so every module compiles from source (as on
-machines that set the variable); ``on`` runs with a cache filled by a
-warm-up render first (what users normally have). Either way no ``.pyc`` is
-written into the repository or the virtualenv.
+Bytecode (``PYTHONPYCACHEPREFIX`` points at a cache of the benchmark's own, so
+no ``.pyc`` is ever written into the repository or the virtualenv):
+
+- ``on``: a cache filled by a warm-up render first (what users normally have).
+- ``off``: ``PYTHONDONTWRITEBYTECODE=1``, as on machines that set it: the
+  dependencies compiled (pip compiles them at install whatever that variable
+  says), the project's own modules compiled from source on every run. The
+  warm-up render fills the cache, then the project's entries are removed.
+- ``cold``: an empty cache and ``PYTHONDONTWRITEBYTECODE=1``: every module,
+  the dependencies' too, compiled from source (stricter than any real machine).
+
+``both`` (the default) runs off and on; ``all`` adds cold.
 
 Breakdown (seconds, from ``VOYAGER_TIMINGS``, which lib/render.py fills):
 
@@ -144,10 +152,17 @@ def _tree_rss(root_pid: int) -> int:
     return total
 
 
-def _environment(cache: Path, bytecode: bool) -> dict[str, str]:
+MODES = {
+    "on": "on (warm)",
+    "off": "off (PYTHONDONTWRITEBYTECODE=1: dependencies compiled at install, the project from source)",
+    "cold": "cold (PYTHONDONTWRITEBYTECODE=1 and nothing cached: every module from source)",
+}
+
+
+def _environment(cache: Path, write: bool) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPYCACHEPREFIX"] = str(cache)  # never the repository's or the venv's __pycache__
-    if bytecode:
+    if write:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     else:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -236,7 +251,22 @@ def _objects_from_table(stdout: str) -> int | None:
     return None
 
 
-def measure(sizes: list[int], jobs: int | None, bytecode: bool, repeat: int,
+def _forget_project(cache: Path) -> None:
+    """Remove the project's own modules from a filled cache, keeping the
+    dependencies' (the virtualenv may live inside the repository). The cache
+    mirrors absolute source paths."""
+    venv = Path(sys.prefix).resolve()
+    mirror = cache / REPO.relative_to(REPO.anchor)
+    if not mirror.is_dir():
+        return
+    for entry in mirror.iterdir():
+        source = REPO / entry.name
+        if source == venv or venv.is_relative_to(source):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def measure(sizes: list[int], jobs: int | None, mode: str, repeat: int,
             scratch_root: str | None = None) -> list[dict]:
     rows = []
     # Nothing is deleted until the end: deleting thousands of files here slows
@@ -245,12 +275,14 @@ def measure(sizes: list[int], jobs: int | None, bytecode: bool, repeat: int,
     # flushed before each timed part, so neither pays for the other's.
     with tempfile.TemporaryDirectory(prefix="voyager-bench-cache-") as cache, \
             tempfile.TemporaryDirectory(prefix="voyager-bench-", dir=scratch_root) as scratch:
-        env = _environment(Path(cache), bytecode)
-        if bytecode:  # fill the cache the way a user's first run would
-            render(10, jobs, env, Path(scratch) / "warm-up")
+        if mode != "cold":  # fill the cache the way a user's first run would
+            render(10, jobs, _environment(Path(cache), write=True), Path(scratch) / "warm-up")
+        if mode == "off":
+            _forget_project(Path(cache))
+        env = _environment(Path(cache), write=mode == "on")
         for count in sizes:
             for attempt in range(repeat):
-                print(f"bytecode cache {'on' if bytecode else 'off'}: production with {count} customers"
+                print(f"bytecode cache {mode}: production with {count} customers"
                       f"{f' (run {attempt + 1})' if repeat > 1 else ''} ...", file=sys.stderr, flush=True)
                 root = Path(scratch) / f"{count}-{attempt}"
                 os.sync()
@@ -261,9 +293,9 @@ def measure(sizes: list[int], jobs: int | None, bytecode: bool, repeat: int,
     return rows
 
 
-def table(rows: list[dict], bytecode: bool, jobs: int | None) -> None:
+def table(rows: list[dict], mode: str, jobs: int | None) -> None:
     mib = 2**20
-    print(f"\nbytecode cache {'on (warm)' if bytecode else 'off (PYTHONDONTWRITEBYTECODE=1, nothing cached)'}; "
+    print(f"\nbytecode cache {MODES[mode]}; "
           f"{os.cpu_count()} CPUs, --jobs {jobs or 'default (one per core)'}; wall time of the whole "
           "`main.py` process, interpreter start included; floor: the same objects written by "
           "PyYAML's C dumper, one file each, in one process, same run.\n")
@@ -296,19 +328,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--jobs", type=int, default=None, help="passed to main.py (default: its own)")
-    parser.add_argument("--bytecode", choices=("off", "on", "both"), default="both",
-                        help="run with no bytecode cache, a warm one, or both (default)")
+    parser.add_argument("--bytecode", choices=("off", "on", "cold", "both", "all"), default="both",
+                        help="off: PYTHONDONTWRITEBYTECODE=1 (the project compiled every run); on: "
+                             "a warm cache; cold: nothing cached at all; both: off and on (default); "
+                             "all: the three")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size")
     parser.add_argument("--scratch", default=None, metavar="DIR",
                         help="where renders and floors write (default: the system's temporary "
                              "directory); e.g. /dev/shm to measure without the disk")
     args = parser.parse_args()
 
-    modes = {"off": [False], "on": [True], "both": [False, True]}[args.bytecode]
-    results = [(bytecode, measure(args.sizes, args.jobs, bytecode, args.repeat, args.scratch))
-               for bytecode in modes]
-    for bytecode, rows in results:
-        table(rows, bytecode, args.jobs)
+    modes = {"both": ["off", "on"], "all": ["cold", "off", "on"]}.get(args.bytecode, [args.bytecode])
+    results = [(mode, measure(args.sizes, args.jobs, mode, args.repeat, args.scratch))
+               for mode in modes]
+    for mode, rows in results:
+        table(rows, mode, args.jobs)
     return 0
 
 

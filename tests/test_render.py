@@ -100,6 +100,54 @@ def test_removed_customer_disappears(rendered, tmp_path):
     assert (out / "production" / "customer-acme").is_dir()
 
 
+def test_a_rerender_keeps_unchanged_files_and_replaces_changed_ones(rendered, tmp_path):
+    """Unchanged files keep their inode (linked from the replaced tree: no
+    inode to allocate, none freed); changed ones are new files; nothing in
+    dist/ shares an inode once the old tree is gone."""
+    out = copy_tree(rendered, tmp_path / "dist")
+    values = copy_values(tmp_path / "values")
+    staging = values / "staging.yaml"
+    data = yaml.safe_load(staging.read_text())
+    data["customers"].append({"id": "initech"})
+    staging.write_text(yaml.safe_dump(data, sort_keys=False))
+    quota = out / "staging" / "jeeves" / "resourcequota-compute-quota.yaml"
+    namespaces = out / "staging" / CLUSTER_DIR / KUSTOMIZATION
+    before = {p: p.stat().st_ino for p in (out / "staging").rglob("*.yaml")}
+
+    render_into(out, "--env", "staging", "--values", values)
+
+    after = {p: p.stat() for p in (out / "staging").rglob("*.yaml")}
+    assert after[quota].st_ino == before[quota]  # unchanged: the same file
+    assert after[namespaces].st_ino != before[namespaces]  # lists the new namespace now
+    assert "customer-initech" in namespaces.read_text()
+    assert (out / "staging" / "customer-initech").is_dir()
+    kept = [p for p in before if p in after and after[p].st_ino == before[p]]
+    assert len(kept) > 0.9 * len(before)
+    # production was carried over by --env staging: linked too, same bytes
+    assert tree_bytes(out / "production") == tree_bytes(rendered / "production")
+    assert all(s.st_nlink == 1 for s in after.values())
+    assert all(p.stat().st_nlink == 1 for p in (out / "production").rglob("*.yaml"))
+
+
+def test_a_file_with_another_name_or_a_symlink_is_rewritten_not_linked(rendered, tmp_path):
+    out = copy_tree(rendered, tmp_path / "dist")
+    shared = out / "staging" / "jeeves" / "resourcequota-compute-quota.yaml"
+    elsewhere = tmp_path / "elsewhere.yaml"
+    os.link(shared, elsewhere)  # the same inode under a name outside dist/
+    pointed = out / "staging" / "jeeves" / "limitrange-container-defaults.yaml"
+    target = tmp_path / "target.yaml"
+    shutil.copy(pointed, target)
+    pointed.unlink()
+    pointed.symlink_to(target)
+
+    render_into(out, "--env", "staging")
+
+    assert shared.stat().st_ino != elsewhere.stat().st_ino
+    assert shared.read_bytes() == elsewhere.read_bytes()
+    assert not pointed.is_symlink() and pointed.stat().st_ino != target.stat().st_ino
+    assert pointed.read_bytes() == target.read_bytes()
+
+
 def test_failed_render_leaves_the_previous_tree(rendered, tmp_path):
     out = copy_tree(rendered, tmp_path / "dist")
     values = copy_values(tmp_path / "values")
