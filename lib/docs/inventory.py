@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..config.quantity import parse_quantity
 from ..validate.capacity import (
@@ -18,6 +19,7 @@ from ..validate.capacity import (
 )
 from ..validate.cnpg import archiver_store, instances, is_cluster
 from ..validate.model import Obj, PodTemplate, Tree
+from .gcpause import gc_paused
 from .markdown import code, join, table
 from .shapes import Customers, Shapes
 
@@ -25,6 +27,8 @@ PSS_MODES = ("enforce", "audit", "warn")
 HEADROOM_KEYS = ("requests.cpu", "limits.cpu", "requests.memory", "limits.memory", "pods", "requests.storage")
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
 TENANT = "voyager.io/tenant"
+VOLUME_KINDS = ("StatefulSet", "Cluster", "PersistentVolumeClaim")
+ZERO = Fraction(0)
 
 
 @lru_cache(maxsize=4096)
@@ -66,10 +70,10 @@ def workload_pods(tree: Tree, namespace: str) -> list[PodTemplate]:
             if p.owner.kind != "ReplicaSet" or not p.owner.meta.get("ownerReferences")]
 
 
-def scalers(tree: Tree, obj: Obj) -> list[tuple[str, int, int, str]]:
-    """(HPA|KEDA, min, max, name) of the autoscalers targeting a workload."""
+def scalers(autoscalers: list[Obj], obj: Obj) -> list[tuple[str, int, int, str]]:
+    """(HPA|KEDA, min, max, name) of the autoscalers (of its namespace) targeting a workload."""
     out = []
-    for other in tree.by_namespace.get(obj.namespace, []):
+    for other in autoscalers:
         ref = other.spec.get("scaleTargetRef") or {}
         if ref.get("name") != obj.name:
             continue
@@ -90,42 +94,60 @@ def images(pod: PodTemplate) -> list[str]:
     return list(seen)
 
 
+class Scaled(NamedTuple):
+    """A workload's pod at maximum scale: what both its row and the quota headroom need."""
+
+    pod: PodTemplate
+    replicas: int  # at maximum scale (capacity.max_replicas)
+    extra: int  # rolling-update surge on top (Deployments)
+    per_pod: dict[str, Fraction | None]  # capacity.pod_resources
+
+
+def scaled_pods(tree: Tree, pods: list[PodTemplate], defaults: tuple[dict, dict]) -> list[Scaled]:
+    """``pods`` (of one namespace, whose LimitRange ``defaults`` apply) at maximum scale."""
+    out = []
+    for pod in pods:
+        owner = pod.owner
+        replicas, _ = max_replicas(tree, owner)
+        extra = surge(replicas, owner.spec.get("strategy") or {}) if owner.kind == "Deployment" else 0
+        out.append(Scaled(pod, replicas, extra, pod_resources_of(pod.spec, defaults)))
+    return out
+
+
 def _res(per_pod: dict, which: str) -> str:
     cpu, mem = per_pod.get(f"{which}.cpu"), per_pod.get(f"{which}.memory")
-    cpu_text = "unset" if cpu is None else fmt_quantity("cpu", cpu)
-    mem_text = "unset" if mem is None else fmt_quantity("memory", mem)
+    cpu_text = "unset" if cpu is None else _fmt("cpu", cpu)
+    mem_text = "unset" if mem is None else _fmt("memory", mem)
     return f"{cpu_text} CPU, {mem_text}"
 
 
 @dataclass
 class Usage:
-    """A namespace at maximum scale: steady use and rollout surge per quota key."""
+    """A namespace at maximum scale per quota key: steady use plus rollout surge
+    (only their sum is shown, so only the sum is kept: exact either way)."""
 
-    steady: dict[str, Fraction] = field(default_factory=dict)
-    surge: dict[str, Fraction] = field(default_factory=dict)
+    totals: dict[str, Fraction] = field(default_factory=dict)
     unset: set[str] = field(default_factory=set)  # keys some pod leaves unset
 
-    def add(self, key: str, value: Fraction | None, extra: Fraction = Fraction(0)) -> None:
+    def add(self, key: str, value: Fraction | None) -> None:
         if value is None:
             self.unset.add(key)
             return
-        self.steady[key] = self.steady.get(key, Fraction(0)) + value
-        self.surge[key] = self.surge.get(key, Fraction(0)) + extra
+        self.totals[key] = self.totals.get(key, ZERO) + value
 
     def total(self, key: str) -> Fraction:
-        return self.steady.get(key, Fraction(0)) + self.surge.get(key, Fraction(0))
+        return self.totals.get(key, ZERO)
 
 
-def usage(tree: Tree, namespace: str) -> Usage:
+def usage(scaled: list[Scaled], pvcs: list[Obj]) -> Usage:
+    """A namespace at maximum scale: its workloads' pods (``scaled_pods``), each
+    Deployment's surge on top, and its PersistentVolumeClaims."""
     out = Usage()
-    defaults = limit_range_defaults([o for o in tree.by_namespace.get(namespace, []) if o.kind == "LimitRange"])
-    for pod in workload_pods(tree, namespace):
+    for pod, replicas, extra, per_pod in scaled:
         owner = pod.owner
-        replicas, _ = max_replicas(tree, owner)
-        extra = surge(replicas, owner.spec.get("strategy") or {}) if owner.kind == "Deployment" else 0
-        out.add("pods", Fraction(replicas), Fraction(extra))
-        for key, value in pod_resources_of(pod.spec, defaults).items():
-            out.add(key, None if value is None else value * replicas, None if value is None else value * extra)
+        out.add("pods", Fraction(replicas + extra))
+        for key, value in per_pod.items():
+            out.add(key, None if value is None else value * (replicas + extra))
         if owner.kind == "StatefulSet":
             for vct in owner.spec.get("volumeClaimTemplates") or []:
                 storage = _q((((vct or {}).get("spec") or {}).get("resources") or {}).get("requests", {})
@@ -138,20 +160,19 @@ def usage(tree: Tree, namespace: str) -> Usage:
             out.add("persistentvolumeclaims", Fraction(replicas))
             if storage is not None:
                 out.add("requests.storage", storage * replicas)
-    for pvc in tree.by_namespace.get(namespace, []):
-        if pvc.kind == "PersistentVolumeClaim":
-            out.add("persistentvolumeclaims", Fraction(1))
-            storage = _q(((pvc.spec.get("resources") or {}).get("requests") or {}).get("storage"))
-            if storage is not None:
-                out.add("requests.storage", storage)
+    for pvc in pvcs:
+        out.add("persistentvolumeclaims", Fraction(1))
+        storage = _q(((pvc.spec.get("resources") or {}).get("requests") or {}).get("storage"))
+        if storage is not None:
+            out.add("requests.storage", storage)
     return out
 
 
-def quotas(tree: Tree, namespace: str) -> list[tuple[Obj, dict[str, Fraction]]]:
-    """Unscoped ResourceQuotas of a namespace with their hard limits as numbers."""
+def quotas(resource_quotas: list[Obj]) -> list[tuple[Obj, dict[str, Fraction]]]:
+    """The unscoped ones of a namespace's ResourceQuotas with their hard limits as numbers."""
     out = []
-    for quota in tree.by_namespace.get(namespace, []):
-        if quota.kind != "ResourceQuota" or quota.spec.get("scopes") or quota.spec.get("scopeSelector"):
+    for quota in resource_quotas:
+        if quota.spec.get("scopes") or quota.spec.get("scopeSelector"):
             continue
         hard = {}
         for key, value in (quota.spec.get("hard") or {}).items():
@@ -162,16 +183,24 @@ def quotas(tree: Tree, namespace: str) -> list[tuple[Obj, dict[str, Fraction]]]:
     return sorted(out, key=lambda q: q[0].name)
 
 
+@lru_cache(maxsize=4096, typed=True)
 def _fmt(key: str, value: Fraction) -> str:
+    """fmt_quantity, remembered: a thousand customer namespaces print the same few numbers."""
     return fmt_quantity(key, value)
 
 
 def headroom_cell(key: str, use: Usage, hard: dict[str, Fraction]) -> str:
-    if key not in hard:
+    return _headroom(key, None if key in use.unset else use.total(key), hard.get(key))
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _headroom(key: str, used: Fraction | None, limit: Fraction | None) -> str:
+    """A headroom cell (``used`` None: unset in a pod; ``limit`` None: no limit),
+    remembered: a thousand customer namespaces have the same few."""
+    if limit is None:
         return "no limit"
-    if key in use.unset:
-        return f"unset in a pod / {_fmt(key, hard[key])}"
-    used, limit = use.total(key), hard[key]
+    if used is None:
+        return f"unset in a pod / {_fmt(key, limit)}"
     if used > limit:
         return f"**{_fmt(key, used)} / {_fmt(key, limit)} (over by {_fmt(key, used - limit)})**"
     return f"{_fmt(key, used)} / {_fmt(key, limit)} ({_fmt(key, limit - used)} left)"
@@ -189,8 +218,8 @@ def pod_security(labels: dict) -> str:
     return "; ".join(f"{m}: {lvl or '–'}{' ' + ver if ver else ''}" for m, lvl, ver in modes)
 
 
-def quota_text(tree: Tree, namespace: str) -> str:
-    found = quotas(tree, namespace)
+def quota_text(found: list[tuple[Obj, dict[str, Fraction]]]) -> str:
+    """The namespace table's quota cell, from ``quotas``."""
     if not found:
         return "none"
     parts = []
@@ -210,10 +239,22 @@ class Inventory:
         self.env = tree.env_dir.name
         self.customers = Customers(tree)
         self.rendered_ns = sorted(tree.namespaces)
-        self.other_ns = sorted({o.namespace for o in tree.objects if o.namespace} - set(tree.namespaces))
+        self.other_ns = sorted({ns for ns in tree.by_namespace if ns} - set(tree.namespaces))
         self.all_ns = sorted(set(self.rendered_ns) | set(self.other_ns))
+        # namespace -> kind -> objects (tree order), built once: each namespace's
+        # sections then pick their kinds instead of filtering all its objects per kind
+        self.kinds_in: dict[str, dict[str, list[Obj]]] = {}
+        for ns, objects in tree.by_namespace.items():
+            kinds = self.kinds_in[ns] = {}
+            for obj in objects:
+                kinds.setdefault(obj.kind, []).append(obj)
         self.schedules = sorted((o for o in tree.kind("Schedule") if o.group == "velero.io"), key=lambda o: o.ref)
         self.backed_up = self._backup_scope()
+        # how each schedule backs up a volume, for every volume row
+        templates = {s.name: s.spec.get("template") or {} for s in self.schedules}
+        self.backup_how = {name: "snapshot" if t.get("snapshotVolumes", True)
+                           else "file system" if t.get("defaultVolumesToFsBackup") else "objects only"
+                           for name, t in templates.items()}
         self.apps: dict[str, list[Obj]] = {}  # by destination namespace
         for app in tree.kind("Application"):
             if app.group == "argoproj.io":
@@ -248,10 +289,11 @@ class Inventory:
 
     def _collect(self, ns: str) -> None:
         tree = self.tree
-        here = tree.by_namespace.get(ns, [])
+        kinds = self.kinds_in.get(ns, {})
         rows = self.rows[ns]
         ns_obj = tree.namespaces.get(ns)
         pods = workload_pods(tree, ns)
+        found_quotas = quotas(kinds.get("ResourceQuota", []))
         if ns_obj is not None:
             labels = ns_obj.labels
             description = ns_obj.annotations.get("voyager.io/description", "")
@@ -259,18 +301,18 @@ class Inventory:
                 description = self.customers.canon_words(ns, description)
             rows["namespace"] = self._canon(ns, [(
                 labels.get("voyager.io/layer") or labels.get(TENANT) or "–",
-                pod_security(labels), quota_text(tree, ns), str(len(pods)), description,
+                pod_security(labels), quota_text(found_quotas), str(len(pods)), description,
             )])
         else:
-            rows["namespace"] = [("add-on's (no Namespace object here)", "not set here", quota_text(tree, ns),
+            rows["namespace"] = [("add-on's (no Namespace object here)", "not set here", quota_text(found_quotas),
                                   str(len(pods)), "")]
-        defaults = limit_range_defaults([o for o in here if o.kind == "LimitRange"])
+        # each pod's maximum scale, once for its workload row and the quota headroom
+        scaled = scaled_pods(tree, pods, limit_range_defaults(kinds.get("LimitRange", [])))
+        autoscalers = kinds.get("HorizontalPodAutoscaler", []) + kinds.get("ScaledObject", [])
         workload_rows = []
-        for pod in pods:
+        for pod, peak, extra, per_pod in scaled:
             owner = pod.owner
-            found = scalers(tree, owner)
-            peak, _ = max_replicas(tree, owner)
-            extra = surge(peak, owner.spec.get("strategy") or {}) if owner.kind == "Deployment" else 0
+            found = scalers(autoscalers, owner)
             if found:
                 replicas = "; ".join(f"{lo}–{hi} ({kind} {name})" for kind, lo, hi, name in found)
             elif owner.kind == "DaemonSet":
@@ -282,21 +324,18 @@ class Inventory:
             at_max = f"{peak} + {extra} surge" if extra else str(peak)
             if owner.kind == "DaemonSet":
                 at_max = "1 per node (counted once)"
-            per_pod = pod_resources_of(pod.spec, defaults)
             workload_rows.append((f"{owner.kind}/{owner.name}", join(code(i) for i in images(pod)), replicas,
                                   at_max, _res(per_pod, "requests"), _res(per_pod, "limits")))
         rows["workloads"] = self._canon(ns, sorted(workload_rows))
-        found_quotas = quotas(tree, ns)
         if found_quotas:
-            use = usage(tree, ns)
+            use = usage(scaled, kinds.get("PersistentVolumeClaim", []))
             rows["headroom"] = self._canon(ns, [
                 (quota.name, *(headroom_cell(k, use, hard) for k in HEADROOM_KEYS)) for quota, hard in found_quotas])
         volumes = []
         schedules = self.backed_up.get(ns, [])
-        templates = {s.name: s.spec.get("template") or {} for s in self.schedules}
-        snapshot = {name: bool(t.get("snapshotVolumes", True)) for name, t in templates.items()}
-        fs_backup = {name: bool(t.get("defaultVolumesToFsBackup")) for name, t in templates.items()}
-        for obj in sorted(here, key=lambda o: (o.kind, o.name)):
+        # Only these kinds have volumes; sorting them alone keeps their order.
+        owners = [o for kind in VOLUME_KINDS for o in kinds.get(kind, [])]
+        for obj in sorted(owners, key=lambda o: (o.kind, o.name)):
             claims = []
             if obj.kind == "StatefulSet":
                 replicas, _ = max_replicas(tree, obj)
@@ -314,8 +353,7 @@ class Inventory:
                                ((obj.spec.get("resources") or {}).get("requests") or {}).get("storage", "–"), "1",
                                obj.spec.get("storageClassName") or "(default)"))
             for claim in claims:
-                how = [f"{s} ({'snapshot' if snapshot[s] else 'file system' if fs_backup[s] else 'objects only'})"
-                       for s in schedules]
+                how = [f"{s} ({self.backup_how[s]})" for s in schedules]
                 if is_cluster(obj):  # Velero leaves CloudNativePG's claims to Barman
                     store = archiver_store(obj.spec)
                     how = [f"CloudNativePG WAL archive + base backups ({store})" if store
@@ -324,7 +362,7 @@ class Inventory:
         rows["volumes"] = self._canon(ns, volumes)
         rows["backup"] = [(join(schedules),)] if schedules else []
         routes = []
-        for route in (o for o in here if o.kind in ROUTE_KINDS):
+        for route in (o for kind in ROUTE_KINDS for o in kinds.get(kind, [])):  # rows sorted below
             parents = join(sorted(f"{p.get('namespace') or ns}/{p.get('name')}"
                                   + (f" ({p['sectionName']})" if p.get("sectionName") else "")
                                   for p in route.spec.get("parentRefs") or []))
@@ -457,4 +495,5 @@ class Inventory:
 
 
 def inventory(tree: Tree) -> str:
-    return Inventory(tree).markdown()
+    with gc_paused():
+        return Inventory(tree).markdown()

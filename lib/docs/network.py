@@ -31,10 +31,12 @@ from __future__ import annotations
 import ipaddress
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..validate import DEFAULT_EXTERNAL_NAMESPACES, DEFAULT_EXTERNAL_PODS
 from ..validate.model import Obj, Tree
 from ..validate.traffic import LabelIndex, Network, Pod, Port
+from .gcpause import gc_paused
 from .markdown import join, table
 from .mermaid import Flowchart
 from .shapes import Customers, group, members_text, shape_name
@@ -121,22 +123,22 @@ class PolicyGraph(Network):
                 labels = {**inherited, "cnpg.io/cluster": obj.name, "cnpg.io/podRole": "instance"}
                 self._add_node(Node(0, obj, obj.namespace, labels, list(CNPG_PORTS), name=obj.name))
         known = dict.fromkeys(list(tree.namespaces) + list(DEFAULT_EXTERNAL_NAMESPACES))
-        policies = sorted(tree.kind("NetworkPolicy"), key=lambda o: (o.namespace, o.name))
+        # Each policy's (namespace, name), read once (thousands of policies: reading them
+        # is a good part of the cost): their order, the add-on pods, the document's names.
+        self.policy_names = {obj: (obj.namespace, obj.name) for obj in tree.kind("NetworkPolicy")}
+        policies = sorted(self.policy_names, key=lambda obj: self.policy_names[obj])
+        # One pass over the policies' selectors and peers: what the nodes below are made from.
+        wanted: dict[tuple[str, tuple], set[str]] = {}  # add-on pods, see _add_addons
+        blocks: list[dict] = []  # ipBlocks, in order
         for obj in policies:
-            for peer in self._peers_of(obj):
-                ns_sel = peer.get("namespaceSelector")
-                if ns_sel is not None:
-                    for name in self._named_namespaces(ns_sel):
-                        known.setdefault(name)
+            self._read_policy(obj, known, wanted, blocks)
         for name in known:
             labels = tree.namespace_labels(name) or {"kubernetes.io/metadata.name": name}
             self.ns_index.add(labels)
             self.ns_names.append(name)
-        self._add_addons(policies)
-        for obj in policies:
-            for peer in self._peers_of(obj):
-                if peer.get("ipBlock") is not None:
-                    self._ip_node(peer["ipBlock"])
+        self._add_addons(wanted)
+        for block in blocks:
+            self._ip_node(block)
         self.any_node = self._add_node(Node(0, None, "", {}, [], role="any", name="anywhere"))
         for obj in policies:
             self._add_policy(obj)
@@ -168,33 +170,44 @@ class PolicyGraph(Network):
         name = labels.get("kubernetes.io/metadata.name")
         return [str(name)] if name else []
 
-    def _add_addons(self, policies: list[Obj]) -> None:
-        """Nodes for pods the policies select that are not rendered here.
+    def _read_policy(self, obj: Obj, known: dict[str, None], wanted: dict[tuple[str, tuple], set[str]],
+                     blocks: list[dict]) -> None:
+        """What a policy adds to the graph: to ``known`` the namespaces its peers name, to
+        ``wanted`` the pods its selectors pick ((namespace, labels) -> policies), to
+        ``blocks`` its peers' ipBlocks."""
+        own, policy_name = self.policy_names[obj]
+        ref = f"{own}/{policy_name}"
+        sel = obj.spec.get("podSelector") or {}
+        if sel.get("matchLabels") and not sel.get("matchExpressions"):
+            wanted.setdefault((own, tuple(sorted(sel["matchLabels"].items()))), set()).add(ref)
+        for peer in self._peers_of(obj):
+            if peer.get("ipBlock") is not None:
+                blocks.append(peer["ipBlock"])
+            ns_sel, pod_sel = peer.get("namespaceSelector"), peer.get("podSelector")
+            if ns_sel is None and pod_sel is None:
+                continue
+            named = [] if ns_sel is None else self._named_namespaces(ns_sel)
+            for name in named:
+                known.setdefault(name)
+            # Only where the peer says which namespace: a selector over namespace
+            # labels does not tell where an add-on that is not rendered lives.
+            namespaces = [own] if ns_sel is None else named
+            if (pod_sel or {}).get("matchExpressions"):
+                continue
+            labels = tuple(sorted(((pod_sel or {}).get("matchLabels") or {}).items()))
+            for ns in namespaces:
+                if ns in self.tree.namespaces and not labels:
+                    continue  # "every pod of a rendered namespace": its workloads
+                wanted.setdefault((ns, labels), set()).add(ref)
+
+    def _add_addons(self, wanted: dict[tuple[str, tuple], set[str]]) -> None:
+        """Nodes for pods the policies select that are not rendered here (``wanted``:
+        (namespace, labels) -> the policies selecting them, from _read_policy).
 
         In a namespace rendered here, only the add-on pods lib.validate knows run
         there (DEFAULT_EXTERNAL_PODS: the Envoy Gateway controller and proxies);
         any other selector that matches no rendered pod is dangling (listed as such).
         """
-        wanted: dict[tuple[str, tuple], set[str]] = {}
-        for obj in policies:
-            sel = obj.spec.get("podSelector") or {}
-            if sel.get("matchLabels") and not sel.get("matchExpressions"):
-                wanted.setdefault((obj.namespace, tuple(sorted(sel["matchLabels"].items()))), set()).add(
-                    f"{obj.namespace}/{obj.name}")
-            for peer in self._peers_of(obj):
-                ns_sel, pod_sel = peer.get("namespaceSelector"), peer.get("podSelector")
-                if ns_sel is None and pod_sel is None:
-                    continue
-                # Only where the peer says which namespace: a selector over namespace
-                # labels does not tell where an add-on that is not rendered lives.
-                namespaces = [obj.namespace] if ns_sel is None else self._named_namespaces(ns_sel)
-                if (pod_sel or {}).get("matchExpressions"):
-                    continue
-                labels = tuple(sorted(((pod_sel or {}).get("matchLabels") or {}).items()))
-                for ns in namespaces:
-                    if ns in self.tree.namespaces and not labels:
-                        continue  # "every pod of a rendered namespace": its workloads
-                    wanted.setdefault((ns, labels), set()).add(f"{obj.namespace}/{obj.name}")
         seeds = {ns: [dict(p) for p in pods] for ns, pods in DEFAULT_EXTERNAL_PODS.items()}
         self.dangling: list[tuple[str, str, str]] = []  # (namespace, selector, policies)
         for (ns, labels), refs in sorted(wanted.items(), key=lambda w: (-len(w[0][1]), w[0])):
@@ -244,11 +257,9 @@ class PolicyGraph(Network):
                     node = self.pods[i]
                     if node.role in ("addon", "ip"):
                         node.port_set.update(self._rule_ports(rule.ports))
-            ns = policy.obj.namespace
-            selected = self.pod_index.select(policy.obj.spec.get("podSelector") or {}, self.pods_in_ns.get(ns, set()))
-            for i in selected:
-                node = self.pods[i]
-                if node.role == "addon" and policy.ingress is not None:
+        for node in self.pods:
+            if node.role == "addon":
+                for policy in node.ingress:  # the policies selecting it, for ingress
                     for rule in policy.ingress:
                         node.port_set.update(self._rule_ports(rule.ports))
         for node in self.pods:
@@ -279,6 +290,13 @@ class PolicyGraph(Network):
     # pair; a policy with one rule per customer makes that quadratic. The same
     # answer, from rules indexed by the peer they admit:
 
+    def _egress_rules(self, src: Node) -> tuple[dict[int, list], list]:
+        """The egress rules of the policies selecting ``src``, indexed as below."""
+        index = self._egress_index.get(src.index)
+        if index is None:
+            index = self._egress_index[src.index] = self._rule_index(src.egress, "egress")
+        return index
+
     def _rule_index(self, policies, direction: str) -> tuple[dict[int, list], list]:
         by_peer: dict[int, list] = {}
         everyone: list = []
@@ -307,6 +325,21 @@ class PolicyGraph(Network):
                 out.append(policy)
         return out
 
+    def _admitted(self, dst: Node, port: Port) -> dict[int, list] | None:
+        """traffic.Network.ingress_sources (None: every source) with, for each source, the
+        policies that admit it: what ingress_allows says for it, from the same pass."""
+        out: dict[int, list] = {}
+        for policy in dst.ingress:
+            for rule in policy.ingress:
+                if self.port_ok(rule.ports, port):
+                    if rule.peers is None:
+                        return None
+                    for i in rule.peers:
+                        admitting = out.setdefault(i, [])
+                        if policy not in admitting:
+                            admitting.append(policy)
+        return out
+
     def egress_allows(self, src: Node, dst: Node, port: Port):
         return self._allowing(self._egress_index, src, "egress", dst.index, port)
 
@@ -324,22 +357,35 @@ class PolicyGraph(Network):
                 [] if eg is True else eg, [] if ig is True else ig)
 
         egress_governed = [n for n in self.pods if n.egress]
+        # A destination no policy isolates for ingress is reached by the sources whose
+        # egress rules name it or admit everyone: only those are asked below (in index
+        # order, as if going through every egress-governed node), not all of them.
+        named_by: dict[int, set[int]] = {}
+        to_anyone: set[int] = set()
+        for src in egress_governed:
+            by_peer, everyone = self._egress_rules(src)
+            if everyone:
+                to_anyone.add(src.index)
+            for i in by_peer:
+                named_by.setdefault(i, set()).add(src.index)
         for dst in self.pods:
             if dst.role == "any":
                 continue
+            candidates = [] if dst.ingress else \
+                [self.pods[i] for i in sorted(named_by.get(dst.index, set()) | to_anyone)]
             for port in dst.ports:
                 if dst.ingress:
-                    sources = self.ingress_sources(dst, port)
-                    if sources is None:
+                    admitted = self._admitted(dst, port)
+                    if admitted is None:
                         record(self.any_node, dst, port, True, self.ingress_allows(self.any_node, dst, port))
                         continue
-                    for i in sorted(sources):
+                    for i in sorted(admitted):
                         src = self.pods[i]
                         eg = self.egress_allows(src, dst, port)
-                        if eg:
-                            record(src, dst, port, eg, self.ingress_allows(src, dst, port))
+                        if eg:  # admitted[i]: the ingress policies that allow it
+                            record(src, dst, port, eg, admitted[i])
                 else:
-                    for src in egress_governed:
+                    for src in candidates:
                         if src is dst:
                             continue
                         eg = self.egress_allows(src, dst, port)
@@ -376,8 +422,10 @@ def port_label(ports) -> str:
     return ", ".join(parts)
 
 
-@dataclass(frozen=True, order=True)
-class Display:
+class Display(NamedTuple):
+    """A node as the document shows it. A named tuple (compared, ordered and hashed as
+    (group, name, role), in C): the tables and diagrams key everything by these."""
+
     group: str  # subgraph: namespace, customer shape, or "" (addresses)
     name: str
     role: str
@@ -391,6 +439,10 @@ class NetworkDoc:
         self.customers = Customers(tree)
         self.raw = self.graph.edges()
         self._collapse()
+        # Every node's and policy's name as the document shows it, worked out once:
+        # the edges name each of them many times.
+        self._displays = [self._display(node) for node in self.graph.pods]
+        self._policy_names = {policy: self._policy_name(policy) for policy in self.graph.policies}
         rendered = self._rendered_namespaces()
         self._governed_addons = {self.display(n) for n in self.graph.pods
                                  if n.role == "addon" and n.namespace in rendered and (n.ingress or n.egress)}
@@ -402,9 +454,14 @@ class NetworkDoc:
         for node in g.pods:
             if node.namespace in per_ns:
                 per_ns[node.namespace].append(("node", node.name, node.role))
+        port_labels: dict[tuple, str] = {}  # the same few sets of ports, labelled once
         for (s, d), ports in self.raw.items():
             src, dst = g.pods[s], g.pods[d]
-            entry = (src.namespace, src.name, dst.namespace, dst.name, port_label(ports))
+            key = tuple(ports)
+            ports_text = port_labels.get(key)
+            if ports_text is None:
+                ports_text = port_labels[key] = port_label(ports)
+            entry = (src.namespace, src.name, dst.namespace, dst.name, ports_text)
             for ns in {src.namespace, dst.namespace} & per_ns.keys():
                 per_ns[ns].append(customers.canon(ns, entry))
         signatures = {ns: tuple(sorted(items)) for ns, items in per_ns.items()}
@@ -419,25 +476,32 @@ class NetworkDoc:
                 self.group_of[m] = label
 
     def display(self, node: Node) -> Display:
+        return self._displays[node.index]
+
+    def _display(self, node: Node) -> Display:
         ns = node.namespace
         if ns in self.group_of:
             return Display(self.group_of[ns], self.customers.canon(ns, node.name), node.role)
         return Display(ns, node.name, node.role)
 
     def display_policy(self, policy) -> str:
-        ns = policy.obj.namespace
-        text = f"{ns}/{policy.obj.name}"
+        return self._policy_names[policy]
+
+    def _policy_name(self, policy) -> str:
+        ns, name = self.graph.policy_names[policy.obj]
+        text = f"{ns}/{name}"
         return self.customers.canon(ns, text) if ns in self.customers else text
 
     def display_edges(self) -> dict[tuple[Display, Display], dict[Port, tuple[set, set]]]:
         out: dict[tuple[Display, Display], dict[Port, tuple[set, set]]] = {}
+        name_of = self._policy_names.__getitem__  # display_policy, minus a Python call per policy
         for (s, d), ports in self.raw.items():
-            key = (self.display(self.graph.pods[s]), self.display(self.graph.pods[d]))
+            key = (self._displays[s], self._displays[d])
             slot = out.setdefault(key, {})
             for port, (eg, ig) in ports.items():
                 egs, igs = slot.setdefault(port, (set(), set()))
-                egs.update(self.display_policy(p) for p in eg)
-                igs.update(self.display_policy(p) for p in ig)
+                egs.update(map(name_of, eg))
+                igs.update(map(name_of, ig))
         return out
 
     # --- diagrams ------------------------------------------------------------------------------
@@ -458,8 +522,12 @@ class NetworkDoc:
                 out.setdefault((me, anywhere), set()).add(NOT_ISOLATED)
         return out
 
-    def diagram_edges(self) -> dict[tuple[Display, Display], set[Port]]:
-        edges = {pair: set(ports) for pair, ports in self.display_edges().items()}
+    def diagram_edges(self, edges: dict | None = None) -> dict[tuple[Display, Display], set[Port]]:
+        """Edges to draw: ``display_edges()`` (if not given) with their ports only, and the
+        loose ones."""
+        if edges is None:
+            edges = self.display_edges()
+        edges = {pair: set(ports) for pair, ports in edges.items()}
         for pair, ports in self.loose_edges().items():
             edges.setdefault(pair, set()).update(ports)
         return edges
@@ -706,7 +774,7 @@ class NetworkDoc:
                                                                            if len(self.groups) > 1 else ""),
                               len(m), members_text(m, rest=i == 0 and len(self.groups) > 1))
                              for i, (_, m) in enumerate(self.groups)])]
-        drawn = self.diagram_edges()
+        drawn = self.diagram_edges(edges)
         chart, notes, legend = self.overview(drawn)
         lines += ["## Overview", "",
                   "One node per namespace; an arrow carries every port allowed between the two namespaces "
@@ -721,8 +789,9 @@ class NetworkDoc:
             lines += [f"### {ns}", ""] + ([legend, ""] if legend else []) + detail.lines() + [""]
             if below:
                 lines += [" ".join(below), ""]
+        ends = {end for pair in drawn for end in pair}
         lonely = sorted({_node_text(self.display(n)) for n in g.pods
-                         if n.role == "workload" and not any(self.display(n) in pair for pair in drawn)})
+                         if n.role == "workload" and self.display(n) not in ends})
         lines += ["", "## Matrix", "",
                   "Rows: source; columns: destination; cells: ports.", ""]
         sources = sorted({s for s, _ in edges})
@@ -776,7 +845,8 @@ def _node_text(node: Display) -> str:
 
 
 def network(tree: Tree) -> str:
-    return NetworkDoc(tree).markdown()
+    with gc_paused():
+        return NetworkDoc(tree).markdown()
 
 
 __all__ = ["NetworkDoc", "PolicyGraph", "network", "port_label"]

@@ -18,6 +18,7 @@ from .markdown import join
 
 TENANT_LABEL = "voyager.io/tenant"
 MEMBERS_SHOWN = 20
+_WORD = re.compile(r"[\w-]+")  # a word as canon_words sees one
 
 
 class Customers:
@@ -42,7 +43,7 @@ class Customers:
         if isinstance(value, str):
             return value.replace(namespace, self.placeholder) if namespace in value else value
         if isinstance(value, (tuple, list)):
-            return type(value)(self.canon(namespace, v) for v in value)
+            return type(value)([self.canon(namespace, v) for v in value])
         return value
 
     def canon_words(self, namespace: str, text: str) -> str:
@@ -53,6 +54,11 @@ class Customers:
         ident = namespace[len(prefix):] if prefix and namespace.startswith(prefix) else ""
         if not ident:
             return text
+        if _WORD.fullmatch(ident):
+            # One compiled pattern for every namespace (not one per namespace, which
+            # a thousand customers would compile a thousand times): the id as a
+            # whole word is a maximal run of word characters and hyphens equal to it.
+            return _WORD.sub(lambda m: "*" if m.group() == ident else m.group(), text)
         return re.sub(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", "*", text)
 
 
