@@ -11,11 +11,14 @@ customers with c0001..cNNNN, and times
 wall time includes interpreter start, loading values, and the jsii/Node start
 of each worker).
 
-The floor, measured in the same run right after each render: the objects just
+The floor, measured in the same run next to each render: the objects
 rendered, read back as plain dicts (untimed), written one file each by
 PyYAML's C dumper (``yaml.dump(..., Dumper=CSafeDumper)``) in one process,
 into the same directory layout. That is the least any renderer of these
 files pays for YAML and the file system here; the ratio is render / floor.
+With ``--repeat``, every second run measures the floor first (from the
+previous run's render: the same objects), so neither always meets the disk
+as the other left it (the ``order`` column).
 Run at the same moment, both see the same machine: creating a file on this
 disk costs from 15 us to 400 us of kernel time. The slow case follows mass
 deletions: ext4 without a journal (as here; see /proc/fs/jbd2) does not reuse
@@ -170,7 +173,7 @@ def _environment(cache: Path, write: bool) -> dict[str, str]:
 
 
 def render(count: int, jobs: int | None, env: dict[str, str], root: Path) -> dict:
-    root.mkdir(parents=True)
+    root.mkdir(parents=True, exist_ok=True)
     values = values_with_customers(root, count)
     outdir = root / "dist"
     timings = root / "timings.json"
@@ -223,6 +226,7 @@ def render(count: int, jobs: int | None, env: dict[str, str], root: Path) -> dic
 
 def floor(env_root: Path, env: dict[str, str], root: Path) -> float:
     """Seconds for PyYAML's C dumper to write the render's objects, one file each, in one process."""
+    root.mkdir(parents=True, exist_ok=True)
     out = subprocess.run([sys.executable, "-c", FLOOR, str(env_root), str(root / "floor")],
                          env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
@@ -266,29 +270,42 @@ def _forget_project(cache: Path) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def measure(sizes: list[int], jobs: int | None, mode: str, repeat: int,
-            scratch_root: str | None = None) -> list[dict]:
+def measure(sizes: list[int], jobs: int | None, mode: str, repeat: int, scratch: Path) -> list[dict]:
     rows = []
-    # Nothing is deleted until the end: deleting thousands of files here slows
-    # the creation of the next thousands for minutes (see the module's doc),
-    # which would tax whichever ran next, render or floor. And dirty pages are
-    # flushed before each timed part, so neither pays for the other's.
-    with tempfile.TemporaryDirectory(prefix="voyager-bench-cache-") as cache, \
-            tempfile.TemporaryDirectory(prefix="voyager-bench-", dir=scratch_root) as scratch:
+    # Nothing is deleted until the whole benchmark is over (main() holds the
+    # scratch directory): deleting thousands of files here slows the creation
+    # of the next thousands for minutes (see the module's doc), which would
+    # tax whichever ran next, render or floor, or the next bytecode mode. And
+    # dirty pages are flushed before each timed part, so neither pays for the
+    # other's.
+    scratch = scratch / mode
+    with tempfile.TemporaryDirectory(prefix="voyager-bench-cache-") as cache:
         if mode != "cold":  # fill the cache the way a user's first run would
-            render(10, jobs, _environment(Path(cache), write=True), Path(scratch) / "warm-up")
+            render(10, jobs, _environment(Path(cache), write=True), scratch / "warm-up")
         if mode == "off":
             _forget_project(Path(cache))
         env = _environment(Path(cache), write=mode == "on")
         for count in sizes:
+            objects_from = None  # a render of this size already on disk: the floor's input
             for attempt in range(repeat):
                 print(f"bytecode cache {mode}: production with {count} customers"
                       f"{f' (run {attempt + 1})' if repeat > 1 else ''} ...", file=sys.stderr, flush=True)
-                root = Path(scratch) / f"{count}-{attempt}"
+                root = scratch / f"{count}-{attempt}"
+                # Whichever goes first meets the disk as the last run left it, so
+                # the order alternates: render first, then floor first (reading the
+                # previous render's objects: the same, renders are deterministic).
+                floor_first = attempt % 2 == 1 and objects_from is not None
+                if floor_first:
+                    os.sync()
+                    seconds = floor(objects_from, env, root)
                 os.sync()
                 row = render(count, jobs, env, root)
-                os.sync()
-                row["floor"] = floor(row.pop("env_root"), env, root)
+                objects_from = row.pop("env_root")
+                if not floor_first:
+                    os.sync()
+                    seconds = floor(objects_from, env, root)
+                row["floor"] = seconds
+                row["order"] = "floor, render" if floor_first else "render, floor"
                 rows.append(row)
     return rows
 
@@ -300,8 +317,8 @@ def table(rows: list[dict], mode: str, jobs: int | None) -> None:
           "`main.py` process, interpreter start included; floor: the same objects written by "
           "PyYAML's C dumper, one file each, in one process, same run.\n")
     print("| customers | objects | wall s | floor s | ratio | objects/s | ms/customer (marginal) "
-          "| peak tree RSS MiB | largest process MiB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| peak tree RSS MiB | largest process MiB | order |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     previous = None
     for r in rows:
         marginal = ""
@@ -309,7 +326,7 @@ def table(rows: list[dict], mode: str, jobs: int | None) -> None:
             marginal = f"{(r['seconds'] - previous['seconds']) / (r['customers'] - previous['customers']) * 1000:.1f}"
         print(f"| {r['customers']:,} | {r['objects']:,} | {r['seconds']:.1f} | {r['floor']:.1f} "
               f"| {r['seconds'] / r['floor']:.2f} | {r['rate']:,.0f} | {marginal} "
-              f"| {r['tree_rss'] / mib:,.0f} | {r['max_rss'] / mib:,.0f} |")
+              f"| {r['tree_rss'] / mib:,.0f} | {r['max_rss'] / mib:,.0f} | {r['order']} |")
         if previous is None or r["customers"] != previous["customers"]:
             previous = r
     print("\n| customers | load | build | bridge | write | docs | other | shards (objects, s) |")
@@ -339,8 +356,9 @@ def main() -> int:
     args = parser.parse_args()
 
     modes = {"both": ["off", "on"], "all": ["cold", "off", "on"]}.get(args.bytecode, [args.bytecode])
-    results = [(mode, measure(args.sizes, args.jobs, mode, args.repeat, args.scratch))
-               for mode in modes]
+    with tempfile.TemporaryDirectory(prefix="voyager-bench-", dir=args.scratch) as scratch:
+        results = [(mode, measure(args.sizes, args.jobs, mode, args.repeat, Path(scratch)))
+                   for mode in modes]
     for mode, rows in results:
         table(rows, mode, args.jobs)
     return 0
