@@ -139,7 +139,7 @@ def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str,
     for_docs: list[tuple[str, dict]] = []
     writing = 0.0
     env_root = os.path.join(root, loaded.model.name)  # strings: a Path per file costs more
-    previous = os.path.join(previous_root, loaded.model.name) if previous_root else None
+    previous = F.PreviousTree(os.path.join(previous_root, loaded.model.name) if previous_root else None)
     made: set[str] = set()
     for obj in synth(charts):
         begun = time.perf_counter()
@@ -150,7 +150,7 @@ def _build_shard(loaded: LoadedEnvironment, shard: int, shards: int, root: str,
             made.add(directory)
         try:  # the file must not exist yet (two objects with one path, in this shard)
             F.write_or_link(f"{env_root}/{directory}/{name}", F.dump(obj),
-                            previous and f"{previous}/{directory}/{name}")
+                            previous.path(f"{directory}/{name}"))
         except FileExistsError:
             raise VoyagerError(
                 f"{loaded.model.name}: two objects render to {directory}/{name}; "
@@ -186,9 +186,10 @@ def _kustomize(env_root: Path, paths: list[str], previous: Path | None) -> int:
         directory, name = path.split("/", 1)
         by_dir.setdefault(directory, []).append(name)
 
+    linkable = F.PreviousTree(str(previous) if previous else None)
+
     def write(relative: str, data: bytes) -> None:
-        F.write_or_link(str(env_root / relative), data,
-                        str(previous / relative) if previous else None)
+        F.write_or_link(str(env_root / relative), data, linkable.path(relative))
 
     for directory, names in by_dir.items():
         write(f"{directory}/{F.KUSTOMIZATION}", F.kustomization(sorted(names)))
@@ -245,7 +246,11 @@ def _render(envs, outdir, values_dir, check, jobs, loaded) -> Result:
         try:
             started = {env.model.name: time.perf_counter() for env in loaded}
             result.timings["load"] = time.perf_counter() - began
-            outputs = _run(tasks, shards, tmp, jobs, outdir if outdir.is_dir() else None)
+            # The tree this render replaces, whose unchanged files it links
+            # (lib/output/files.py says why); --check replaces nothing and
+            # leaves dist/ untouched, so it writes every file.
+            previous = outdir if outdir.is_dir() and not check else None
+            outputs = _run(tasks, shards, tmp, jobs, previous)
             result.timings["workers"] = time.perf_counter() - began - result.timings["load"]
             result.timings["shards"] = [
                 {"env": env.model.name, "shard": shard, "objects": out[1], "seconds": out[2], **out[4]}
@@ -272,8 +277,7 @@ def _render(envs, outdir, values_dir, check, jobs, loaded) -> Result:
                 # (write_docs forks for the network map meanwhile; its child only
                 # computes from the objects, nothing this thread holds.)
                 with ThreadPoolExecutor(max_workers=1) as files:
-                    kustomized = files.submit(_kustomize, tmp / name, paths,
-                                              outdir / name if outdir.is_dir() else None)
+                    kustomized = files.submit(_kustomize, tmp / name, paths, previous and previous / name)
                     # Generated docs (docs/*.md, in no kustomization) from the objects just
                     # written: part of the tree, so --check also catches stale docs.
                     from .docs import write_docs  # reads YAML only; imported after the workers forked
@@ -295,10 +299,12 @@ def _render(envs, outdir, values_dir, check, jobs, loaded) -> Result:
             if partial and outdir.exists():
                 for entry in outdir.iterdir():
                     if entry.name not in rendered:
+                        # Linked, unless this is --check (which must not touch dist/).
+                        carry = shutil.copy2 if check else F.link_or_copy
                         if entry.is_dir():
-                            shutil.copytree(entry, tmp / entry.name, copy_function=F.link_or_copy)
+                            shutil.copytree(entry, tmp / entry.name, copy_function=carry)
                         else:
-                            F.link_or_copy(entry, tmp / entry.name)
+                            carry(str(entry), str(tmp / entry.name))
             if check:
                 result.differences = differences(tmp, outdir)
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -37,7 +37,8 @@ no ``.pyc`` is ever written into the repository or the virtualenv):
   says), the project's own modules compiled from source on every run. The
   warm-up render fills the cache, then the project's entries are removed.
 - ``cold``: an empty cache and ``PYTHONDONTWRITEBYTECODE=1``: every module,
-  the dependencies' too, compiled from source (stricter than any real machine).
+  the dependencies' too, compiled from source (stricter than any real
+  machine). jsii's own package cache (cdk8s extracted once per user) stays.
 
 ``both`` (the default) runs off and on; ``all`` adds cold.
 
@@ -158,7 +159,7 @@ def _tree_rss(root_pid: int) -> int:
 MODES = {
     "on": "on (warm)",
     "off": "off (PYTHONDONTWRITEBYTECODE=1: dependencies compiled at install, the project from source)",
-    "cold": "cold (PYTHONDONTWRITEBYTECODE=1 and nothing cached: every module from source)",
+    "cold": "cold (PYTHONDONTWRITEBYTECODE=1 and no bytecode cached: every module from source)",
 }
 
 

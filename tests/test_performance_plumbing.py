@@ -161,6 +161,25 @@ def test_batched_and_one_by_one_calls_render_the_same(staging_both_ways):
     assert one_by_one["tree"] == batched["tree"]
 
 
+def test_after_build_the_app_is_an_ordinary_cdk8s_app():
+    """cdk8s's own synthesis of the app build() returns holds every object."""
+    out = python("""
+        import json, yaml
+        from lib.render import checked_catalog
+        from lib.config.loader import load_environment
+        from lib.platform.environment import Plan, build
+        from lib.k8s.objects import synth
+        charts = build(Plan.of(load_environment("staging", inventory=checked_catalog())))
+        app = charts[0].node.scope
+        theirs = [d for d in yaml.safe_load_all(app.synth_yaml()) if d]
+        print(json.dumps({"charts": len(app.charts), "built": len(charts), "theirs": theirs,
+                          "ours": list(synth(charts))}))
+    """)
+    result = json.loads(out)
+    assert result["charts"] == result["built"]
+    assert canonical(result["theirs"]) == canonical(result["ours"]) and result["ours"]
+
+
 def test_charts_join_the_tree_in_one_call_with_their_props():
     """Charts, like patterns, are created in cdk8s at synth: under the app, in
     construction order, with their namespace and labels, and the tree hands
@@ -170,9 +189,16 @@ def test_charts_join_the_tree_in_one_call_with_their_props():
         from lib.render import checked_catalog
         from lib.config.loader import load_environment
         from lib.platform.environment import Plan, build
+        from lib.k8s import objects
         from lib.k8s.objects import ObjectChart, synth
+        from lib.platform import environment
+        seen = []  # the charts still placeholders when build() materializes them
+        def materialize():
+            seen.extend(c for c, *_ in objects._GROUPS if isinstance(c, ObjectChart))
+            objects.materialize()
+        environment.materialize = materialize
         charts = build(Plan.of(load_environment("staging", inventory=checked_catalog())))
-        pending = sum(1 for c in charts if getattr(c, "voyager_pending", False))
+        pending = sum(1 for c in charts if c in seen)
         list(synth(charts))
         app = charts[0].node.scope
         children = [c for c in app.node.children if isinstance(c, ObjectChart)]
@@ -233,8 +259,14 @@ def test_patterns_are_constructs_under_their_scope():
             init(self, scope, id)
             built.append((self, scope, id))
         Group.__init__ = record
+        from lib.platform import environment
+        pending = []  # groups still placeholders when build() materializes them
+        def materialize():
+            pending.append(sum(1 for g, _, _ in built if getattr(g, "voyager_pending", False)))
+            objects.materialize()
+        environment.materialize = materialize
         charts = build(Plan.of(load_environment("staging", inventory=checked_catalog())))
-        pending = sum(1 for g, _, _ in built if getattr(g, "voyager_pending", False))
+        pending = pending[0]
         list(synth(charts))
         ok = all(g.node.scope is s and g.node.id == i for g, s, i in built)
         nested = sum(1 for _, s, _ in built if isinstance(s, Group))
@@ -275,6 +307,16 @@ BAD = """
      "starts with '$jsii.'"),
     ('emit(chart, Kind("a/b/c", "Thing"), {"name": "x"}, spec={}); chart.flush()',
      "cdk8s refused Thing 'x' in chart c: invalid apiVersion a/b/c"),
+    # What jsii checked when metadata crossed as a struct (the bridge passes JSON):
+    ('emit(chart, core("ConfigMap"), {"name": "x", "labels": {"n": 1}}); chart.flush()',
+     "ConfigMap 'x': metadata.labels.n must be a string, not int"),
+    ('emit(chart, core("ConfigMap"), {"name": "x", "annotations": {"k": None}}); chart.flush()',
+     "ConfigMap 'x': metadata.annotations.k must be a string, not NoneType"),
+    ('emit(chart, core("ConfigMap"), {"name": 5}); chart.flush()',
+     "ConfigMap 5: metadata.name must be a string, not int"),
+    ('emit(chart, core("ConfigMap"), {"name": "x", "ownerReferences": [{"kind": "K", "name": "n"}]}); '
+     'chart.flush()',
+     "ConfigMap 'x': metadata.ownerReferences[0].apiVersion is required (a string)"),
 ])
 def test_a_bad_object_is_named_and_jsii_stays_usable(emitted, message):
     out = python(BAD.format(emit=emitted))

@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -129,23 +130,56 @@ def test_a_rerender_keeps_unchanged_files_and_replaces_changed_ones(rendered, tm
     assert all(p.stat().st_nlink == 1 for p in (out / "production").rglob("*.yaml"))
 
 
-def test_a_file_with_another_name_or_a_symlink_is_rewritten_not_linked(rendered, tmp_path):
+def test_only_what_a_render_would_write_is_linked(rendered, tmp_path):
+    """A file with another name, a symlink, a file under a symlinked directory,
+    a file whose mode was changed: all written anew (or, in an environment
+    carried over, copied), so dist/ never shares an inode with anything
+    outside it and looks as if every file were written anew."""
     out = copy_tree(rendered, tmp_path / "dist")
-    shared = out / "staging" / "jeeves" / "resourcequota-compute-quota.yaml"
-    elsewhere = tmp_path / "elsewhere.yaml"
-    os.link(shared, elsewhere)  # the same inode under a name outside dist/
-    pointed = out / "staging" / "jeeves" / "limitrange-container-defaults.yaml"
-    target = tmp_path / "target.yaml"
-    shutil.copy(pointed, target)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    jeeves = out / "staging" / "jeeves"
+    shared = jeeves / "resourcequota-compute-quota.yaml"
+    os.link(shared, outside / "shared.yaml")  # the same inode under a name outside dist/
+    pointed = jeeves / "limitrange-container-defaults.yaml"
+    shutil.copy(pointed, outside / "target.yaml")
     pointed.unlink()
-    pointed.symlink_to(target)
+    pointed.symlink_to(outside / "target.yaml")
+    private = jeeves / "networkpolicy-default-deny-all.yaml"
+    private.chmod(0o600)
+    # a whole namespace directory that is a symlink to a copy outside
+    books = out / "staging" / "books"
+    shutil.move(books, outside / "books")
+    books.symlink_to(outside / "books")
+    # and in production, which `--env staging` carries over
+    carried = out / "production" / "jeeves" / "resourcequota-compute-quota.yaml"
+    os.link(carried, outside / "carried.yaml")
+    carried_link = out / "production" / "jeeves" / "limitrange-container-defaults.yaml"
+    shutil.copy(carried_link, outside / "carried-target.yaml")
+    carried_link.unlink()
+    carried_link.symlink_to(outside / "carried-target.yaml")
 
     render_into(out, "--env", "staging")
 
-    assert shared.stat().st_ino != elsewhere.stat().st_ino
-    assert shared.read_bytes() == elsewhere.read_bytes()
-    assert not pointed.is_symlink() and pointed.stat().st_ino != target.stat().st_ino
-    assert pointed.read_bytes() == target.read_bytes()
+    assert tree_bytes(out) == tree_bytes(rendered)
+    outside_inodes = {p.stat().st_ino for p in outside.rglob("*") if p.is_file()}
+    for path in out.rglob("*"):
+        assert not path.is_symlink(), path
+        if path.is_file():
+            assert path.stat().st_ino not in outside_inodes, path
+            assert path.stat().st_nlink == 1, path
+    assert stat.S_IMODE(private.stat().st_mode) == stat.S_IMODE(shared.stat().st_mode)
+
+
+def test_check_leaves_every_file_as_it_was(rendered, tmp_path):
+    """--check links nothing (a link changes a file's ctime, which git reads)."""
+    out = copy_tree(rendered, tmp_path / "dist")
+    before = {p: (p.stat().st_ino, p.stat().st_ctime_ns) for p in out.rglob("*") if p.is_file()}
+    proc = run_main("--outdir", out, "--check")
+    assert proc.returncode == 0, proc.stderr
+    proc = run_main("--outdir", out, "--check", "--env", "staging")
+    assert proc.returncode == 0, proc.stderr
+    assert {p: (p.stat().st_ino, p.stat().st_ctime_ns) for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_failed_render_leaves_the_previous_tree(rendered, tmp_path):

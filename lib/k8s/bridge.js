@@ -65,10 +65,8 @@ function objectsOf(chart) {
     .map((x) => x.toJson());
 }
 
-// What the jsii compiler would weave in: the kernel finds the class's fully
-// qualified name here (jsii >= 1.19 reads no other type information).
-Object.defineProperty(Bridge, Symbol.for('jsii.rtti'), {
-  value: { fqn: 'voyager-bridge.Bridge', version: '1.0.0' },
-});
-
+// The kernel finds Bridge among this module's exports by the name the
+// manifest gives (lib/k8s/bridge.py) and converts arguments by the types it
+// declares. No Bridge instance ever crosses to Python, so no runtime type
+// information (what the jsii compiler weaves into classes) is needed.
 module.exports = { Bridge };

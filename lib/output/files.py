@@ -34,50 +34,114 @@ def write_new(path, data: bytes) -> None:
         os.close(fd)
 
 
-def write_or_link(path: str, data: bytes, previous: str | None) -> None:
-    """Create ``path`` holding ``data``; when ``previous`` (the same file in the
-    tree this render replaces) holds exactly these bytes, as a second name
-    for it instead.
+class PreviousTree:
+    """The environment tree a render replaces, as a source of files to link.
 
-    A re-render changes a handful of files of thousands. Linking keeps the
-    unchanged ones' inodes: nothing new to allocate, and deleting the old
-    tree afterwards frees only the changed ones. That matters beyond the
-    saved writes: ext4 without a journal will not reuse an inode freed in the
-    last minutes, and each new file then costs a scan past all of them (up
-    to 20x the usual time, measured here), so replacing a whole tree made
-    the next render within five minutes two to three times slower. Only a
-    regular file with no other name is linked, so ``dist/`` never shares an
-    inode with anything outside it once the old tree is gone."""
-    if previous is not None and _holds(previous, data):
-        try:
-            os.link(previous, path, follow_symlinks=False)
-            return
-        except FileExistsError:
-            raise
-        except OSError:  # a file system without hard links: write it
-            pass
+    A re-render changes a handful of files of thousands. Linking the
+    unchanged ones keeps their inodes: nothing new to allocate, and deleting
+    the old tree afterwards frees only the changed ones. That matters beyond
+    the saved writes: ext4 without a journal will not reuse an inode freed
+    in the last minutes, and each new file then costs a scan past all of them
+    (up to 20x the usual time, measured here), so replacing a whole tree made
+    the next render within five minutes two to three times slower.
+
+    Only what the render itself would have written is linked: a regular file
+    with no other name, owned by this user, with the mode a new file gets,
+    reached through real directories (no symlink anywhere below the output
+    directory, which the caller has resolved). So once the old tree is gone,
+    ``dist/`` shares no inode with anything, and it looks exactly as if every
+    file had been written anew, but for the inode numbers and times."""
+
+    def __init__(self, root: str | None):
+        self.root = root if root is not None and _real_directory(root) else None
+        self._dirs: dict[str, str | None] = {}
+
+    def path(self, relative: str) -> str | None:
+        """Where ``relative`` (``<directory>/<file>`` or ``<file>``) was, or None
+        when it may not be linked from there."""
+        if self.root is None:
+            return None
+        directory, _, name = relative.rpartition("/")
+        found = self._dirs.get(directory, False)
+        if found is False:
+            here = f"{self.root}/{directory}" if directory else self.root
+            found = self._dirs[directory] = here if not directory or _real_directory(here) else None
+        return None if found is None else f"{found}/{name}"
+
+
+def write_or_link(path: str, data: bytes, previous: str | None) -> None:
+    """Create ``path`` holding ``data``; when ``previous`` (from
+    :meth:`PreviousTree.path`) holds exactly these bytes, as a second name for
+    that very file instead. The link is made by name, so it is checked to be
+    the inode that was read (another writer may have replaced the file in
+    between); if not, it is undone and the file written."""
+    if previous is not None:
+        fd = _open_same(previous, data)
+        if fd is not None:
+            try:
+                checked = os.fstat(fd).st_ino
+                os.link(previous, path, follow_symlinks=False)
+                if os.lstat(path).st_ino == checked:
+                    return
+                os.unlink(path)
+            except FileExistsError:
+                raise
+            except OSError:  # a file system without hard links: write it
+                pass
+            finally:
+                os.close(fd)
     write_new(path, data)
 
 
-def link_or_copy(src, dst) -> None:
+def link_or_copy(src: str, dst: str) -> None:
     """``dst`` as a second name of ``src`` (an environment a partial render
-    carries over unchanged: 17,000 files at 1,000 customers), or a copy where
-    the file system has no hard links."""
+    carries over unchanged: 17,000 files at 1,000 customers) when
+    :class:`PreviousTree` would link it; otherwise a copy of what ``src``
+    reaches, as ``shutil.copytree`` makes by default."""
+    info = _linkable(src)
+    if info is not None and _real_directory_chain(os.path.dirname(src)):
+        try:
+            os.link(src, dst, follow_symlinks=False)
+            return
+        except OSError:
+            pass
+    shutil.copy2(src, dst)
+
+
+def _fresh_mode() -> int:
+    """The permission bits ``write_new`` gives a file under this umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+# Read once, at import, while the process has one thread (os.umask sets it).
+_FRESH_MODE = _fresh_mode()
+
+
+def _linkable(path: str, fd: int | None = None) -> os.stat_result | None:
     try:
-        os.link(src, dst, follow_symlinks=False)
+        info = os.fstat(fd) if fd is not None else os.lstat(path)
     except OSError:
-        shutil.copy2(src, dst, follow_symlinks=False)
+        return None
+    if (not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_uid != os.geteuid()
+            or stat.S_IMODE(info.st_mode) != _FRESH_MODE):
+        return None
+    return info
 
 
-def _holds(path: str, data: bytes) -> bool:
+def _open_same(path: str, data: bytes) -> int | None:
+    """An open descriptor of ``path`` when it is linkable and holds exactly
+    ``data``; None otherwise."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
-        return False
+        return None
+    same = False
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_size != len(data):
-            return False
+        info = _linkable(path, fd)
+        if info is None or info.st_size != len(data):
+            return None
         chunks, left = [], len(data) + 1  # one byte more: a file that grew meanwhile differs
         while left > 0:
             chunk = os.read(fd, left)
@@ -85,9 +149,30 @@ def _holds(path: str, data: bytes) -> bool:
                 break
             chunks.append(chunk)
             left -= len(chunk)
-        return b"".join(chunks) == data
+        same = b"".join(chunks) == data
+        return fd if same else None
     finally:
-        os.close(fd)
+        if not same:
+            os.close(fd)
+
+
+def _real_directory(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+_REAL: dict[str, bool] = {}
+
+
+def _real_directory_chain(path: str) -> bool:
+    """No symlink in ``path`` (cached per directory: a carried-over tree has a
+    thousand directories and 17,000 files)."""
+    found = _REAL.get(path)
+    if found is None:
+        found = _REAL[path] = os.path.realpath(path) == os.path.abspath(path)
+    return found
 
 
 def object_path(obj: dict) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from functools import cached_property
 from ..catalog import Catalog, build_catalog
 from ..config.loader import LoadedEnvironment
 from ..k8s.api import core  # noqa: F401  (selects the Node before cdk8s loads)
-from ..k8s.objects import ObjectChart, emit
+from ..k8s.objects import ObjectChart, emit, materialize
 from ..patterns.cluster_baseline import (
     PriorityClassConfig,
     PriorityClasses,
@@ -136,7 +136,10 @@ def build(plan: Plan, shard: int = 0, shards: int = 1) -> list[Chart]:
         for name, spec in policies_for(namespace.name, plan.edges_by_namespace.get(namespace.name, [])):
             emit(chart, core("NetworkPolicy"), {"name": name}, spec=spec)
         charts.append(chart)
-    # Only now are the objects queued to cross to cdk8s (lib/k8s/objects.py).
+    # Only now do the charts, patterns and objects cross to cdk8s, in a few
+    # calls (lib/k8s/objects.py); from here on the app is an ordinary cdk8s
+    # app (app.synth(), app.charts, aspects all see everything).
     for chart in charts:
         chart.flush()
+    materialize()
     return charts
