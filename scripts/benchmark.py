@@ -47,9 +47,10 @@ Breakdown (seconds, from ``VOYAGER_TIMINGS``, which lib/render.py fills):
 - load: everything before the workers start: interpreter start, imports,
   the catalog and the values.
 - build, bridge, write: the slowest worker shard (the critical path): build is
-  importing cdk8s and the constructs and running them; bridge is creating the
-  objects in cdk8s and reading back what it renders (jsii, Node's work);
-  write is the YAML files (fastyaml and the file system).
+  importing cdk8s and the constructs, running them and creating their charts,
+  patterns and objects in cdk8s (lib/k8s/bridge.js); bridge is waiting for
+  and decoding what cdk8s renders back; write is the YAML files (fastyaml and
+  the file system).
 - docs: docs/*.md in the main process after the workers (kustomizations are
   written meanwhile); other: the rest (process pool, results, the swap).
 - shards: objects and seconds of each worker shard (their balance).
