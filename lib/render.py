@@ -300,7 +300,7 @@ def _render(envs, outdir, values_dir, check, jobs, loaded) -> Result:
                 for entry in outdir.iterdir():
                     if entry.name not in rendered:
                         # Linked, unless this is --check (which must not touch dist/).
-                        carry = shutil.copy2 if check else F.link_or_copy
+                        carry = shutil.copy2 if check else F.CarryOver()
                         if entry.is_dir():
                             shutil.copytree(entry, tmp / entry.name, copy_function=carry)
                         else:

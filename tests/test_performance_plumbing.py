@@ -300,6 +300,31 @@ BAD = """
 """
 
 
+def test_owner_references_render_the_same_on_both_paths():
+    """None stands for absent (as in jsii); owner references cross as cdk8s's
+    structs on jsii's Python API and as JSON through the bridge."""
+    code = """
+        import json
+        from cdk8s import App
+        from lib.k8s import objects
+        from lib.k8s.api import core
+        from lib.k8s.objects import ObjectChart, emit, synth
+        {setup}
+        app = App()
+        chart = ObjectChart(app, "c", namespace="ns")
+        emit(chart, core("ConfigMap"), {{"name": "x", "labels": None, "ownerReferences": [
+            {{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": "1234",
+              "controller": True}}]}}, data={{"a": "b"}})
+        chart.flush()
+        print(json.dumps(list(synth([ObjectChart(app, "first"), chart]))))
+    """
+    bridged = json.loads(python(code.format(setup="assert objects.Bridge.get() is not None")))
+    one_by_one = json.loads(python(code.format(setup="objects.Bridge._instance = None")))
+    assert bridged == one_by_one
+    assert bridged[0]["metadata"]["ownerReferences"] == [
+        {"apiVersion": "v1", "controller": True, "kind": "ConfigMap", "name": "owner", "uid": "1234"}]
+
+
 @pytest.mark.parametrize("emitted, message", [
     ('emit(chart, core("ConfigMap"), {"name": "x", "generateName": "x-"}); chart.flush()',
      "metadata.generateName is not a metadata field cdk8s keeps"),
@@ -309,11 +334,13 @@ BAD = """
      "cdk8s refused Thing 'x' in chart c: invalid apiVersion a/b/c"),
     # What jsii checked when metadata crossed as a struct (the bridge passes JSON):
     ('emit(chart, core("ConfigMap"), {"name": "x", "labels": {"n": 1}}); chart.flush()',
-     "ConfigMap 'x': metadata.labels.n must be a string, not int"),
+     "ConfigMap 'x': metadata.labels['n'] must be a string, not int"),
     ('emit(chart, core("ConfigMap"), {"name": "x", "annotations": {"k": None}}); chart.flush()',
-     "ConfigMap 'x': metadata.annotations.k must be a string, not NoneType"),
+     "ConfigMap 'x': metadata.annotations['k'] must be a string, not NoneType"),
     ('emit(chart, core("ConfigMap"), {"name": 5}); chart.flush()',
-     "ConfigMap 5: metadata.name must be a string, not int"),
+     "ConfigMap in chart c: metadata.name is required (a string), not 5"),
+    ('emit(chart, core("ConfigMap"), {"name": "x", "labels": {1: "a"}}); chart.flush()',
+     "ConfigMap 'x': metadata.labels has a key that is not a string: 1"),
     ('emit(chart, core("ConfigMap"), {"name": "x", "ownerReferences": [{"kind": "K", "name": "n"}]}); '
      'chart.flush()',
      "ConfigMap 'x': metadata.ownerReferences[0].apiVersion is required (a string)"),

@@ -147,6 +147,13 @@ def test_only_what_a_render_would_write_is_linked(rendered, tmp_path):
     pointed.symlink_to(outside / "target.yaml")
     private = jeeves / "networkpolicy-default-deny-all.yaml"
     private.chmod(0o600)
+    grouped = jeeves / "serviceaccount-jeeves-service-account.yaml"
+    os.chown(grouped, -1, 4321)
+    noted = jeeves / "kustomization.yaml"
+    os.setxattr(noted, "user.note", b"hand-made")
+    fifo = jeeves / "poddisruptionbudget-jeeves-run-manager-pdb.yaml"
+    fifo.unlink()
+    os.mkfifo(fifo)  # opened to compare, it must not block the render
     # a whole namespace directory that is a symlink to a copy outside
     books = out / "staging" / "books"
     shutil.move(books, outside / "books")
@@ -169,6 +176,9 @@ def test_only_what_a_render_would_write_is_linked(rendered, tmp_path):
             assert path.stat().st_ino not in outside_inodes, path
             assert path.stat().st_nlink == 1, path
     assert stat.S_IMODE(private.stat().st_mode) == stat.S_IMODE(shared.stat().st_mode)
+    assert grouped.stat().st_gid == os.getegid()
+    assert os.listxattr(noted) == []
+    assert stat.S_ISREG(fifo.stat().st_mode)
 
 
 def test_check_leaves_every_file_as_it_was(rendered, tmp_path):

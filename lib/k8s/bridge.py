@@ -128,7 +128,8 @@ class Bridge:
                 except Exception as exc:  # noqa: BLE001 - any refusal: the Python API path
                     why = " ".join(str(exc).split())[:200] or type(exc).__name__
             if cls._instance is None:
-                # Same output, many times slower: say so once (a jsii upgrade, most likely).
+                # Same output, many times slower: say so (once per worker process;
+                # a jsii upgrade, most likely).
                 print(f"voyager: {NAME} not loaded into jsii's Node ({why}); creating objects "
                       "through jsii one call at a time (same output, slower)", file=sys.stderr)
         return cls._instance  # type: ignore[return-value]

@@ -39,7 +39,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterable, Iterator, Mapping
 
-from cdk8s import ApiObject, Chart, JsonPatch
+from cdk8s import ApiObject, ApiObjectMetadata, Chart, JsonPatch, OwnerReference
 from constructs import Construct
 
 try:  # what jsii.create does with a new object; another jsii: groups are created at once
@@ -92,6 +92,9 @@ class ObjectChart(Chart):
                 or Bridge.get() is None):
             super().__init__(scope, id, **props)
             return
+        problem = _chart_props_problem(props)
+        if problem:
+            raise VoyagerError(f"chart {id}: {problem}")
         self.__jsii_ref__ = _ObjRef(ref=f"voyager.Chart@{next(_PLACEHOLDERS)}-not-created-until-synth")
         self.voyager_pending = True
         _GROUPS.append((self, scope, id, {_CHART_PROPS[k]: v for k, v in props.items()}))
@@ -100,17 +103,21 @@ class ObjectChart(Chart):
         """Queue every collected object (once, after all constructs ran)."""
         seen: set[tuple[str, str]] = set()
         for body in self.voyager_bodies:
-            key = (body["kind"], body["metadata"]["name"])
+            meta = body["metadata"]
+            if not isinstance(meta.get("name"), str):
+                raise VoyagerError(f"{body['kind']} in chart {self.voyager_id}: metadata.name is "
+                                   f"required (a string), not {meta.get('name')!r}")
+            key = (body["kind"], meta["name"])
+            unknown = set(meta) - _METADATA_KEYS
+            if unknown:
+                raise VoyagerError(f"{key[0]} {key[1]!r}: metadata.{sorted(map(str, unknown))[0]} is not "
+                                   f"a metadata field cdk8s keeps ({', '.join(sorted(_METADATA_KEYS))})")
+            problem = _metadata_problem(meta)
+            if problem:
+                raise VoyagerError(f"{key[0]} {key[1]!r}: metadata.{problem}")
             if key in seen:
                 raise VoyagerError(f"two {key[0]} objects named {key[1]!r} in chart {self.voyager_id}")
             seen.add(key)
-            unknown = set(body["metadata"]) - _METADATA_KEYS
-            if unknown:
-                raise VoyagerError(f"{key[0]} {key[1]!r}: metadata.{sorted(unknown)[0]} is not a "
-                                   f"metadata field cdk8s keeps ({', '.join(sorted(_METADATA_KEYS))})")
-            problem = _metadata_problem(body["metadata"])
-            if problem:
-                raise VoyagerError(f"{key[0]} {key[1]!r}: metadata.{problem}")
         if self.voyager_bodies:
             _PENDING.append((self, self.voyager_bodies))
         self.voyager_bodies = []
@@ -256,11 +263,24 @@ def _create_one_by_one(chart: ObjectChart, bodies: list[dict]) -> None:
     for body in bodies:
         _data(body, body)
         obj = ApiObject(chart, _object_id(body), api_version=body["apiVersion"],
-                        kind=body["kind"], metadata=body["metadata"])
+                        kind=body["kind"], metadata=_metadata_struct(body["metadata"]))
         fields = [JsonPatch.add(_pointer(key), value) for key, value in body.items()
                   if key not in _PROPS]
         if fields:
             obj.add_json_patch(*fields)
+
+
+def _metadata_struct(meta: dict) -> ApiObjectMetadata:
+    """``metadata`` as jsii's Python API takes it: its structs, whose keyword
+    arguments are snake_case (a dict with camelCase keys would not convert)."""
+    fields = {k: v for k, v in meta.items() if k != "ownerReferences" and v is not None}
+    if meta.get("ownerReferences") is not None:
+        fields["owner_references"] = [
+            OwnerReference(api_version=ref["apiVersion"], kind=ref["kind"], name=ref["name"],
+                           uid=ref["uid"], block_owner_deletion=ref.get("blockOwnerDeletion"),
+                           controller=ref.get("controller"))
+            for ref in meta["ownerReferences"]]
+    return ApiObjectMetadata(**fields)
 
 
 def _create_bridged(bridge: Bridge, pending: list[tuple[ObjectChart, list[dict]]]) -> None:
@@ -298,35 +318,61 @@ def _metadata_problem(meta: dict) -> str | None:
     (``ApiObjectMetadata`` and ``OwnerReference`` in cdk8s 2.70's
     lib/metadata.d.ts), or None. jsii's kernel checked these when metadata
     crossed as a struct; the bridge hands the body over as JSON, so they are
-    checked here, on both paths alike."""
+    checked here, on both paths alike. None stands for absent, as in jsii."""
+    def strings(value) -> bool:
+        return isinstance(value, str)
+
     for field in ("name", "namespace"):
-        if field in meta and not isinstance(meta[field], str):
+        if meta.get(field) is not None and not strings(meta[field]):
             return f"{field} must be a string, not {type(meta[field]).__name__}"
     for field in ("labels", "annotations"):
-        if field not in meta:
+        value = meta.get(field)
+        if value is None:
             continue
-        if not isinstance(meta[field], dict):
+        if not isinstance(value, dict):
             return f"{field} must be a mapping of strings"
-        for k, v in meta[field].items():
-            if not isinstance(k, str) or not isinstance(v, str):
-                return f"{field}.{k} must be a string, not {type(v).__name__}"
-    if "finalizers" in meta and not (isinstance(meta["finalizers"], list)
-                                     and all(isinstance(f, str) for f in meta["finalizers"])):
+        for k, v in value.items():
+            if not strings(k):
+                return f"{field} has a key that is not a string: {k!r}"
+            if not strings(v):
+                return f"{field}[{k!r}] must be a string, not {type(v).__name__}"
+    finalizers = meta.get("finalizers")
+    if finalizers is not None and not (isinstance(finalizers, list) and all(map(strings, finalizers))):
         return "finalizers must be a list of strings"
-    if not isinstance(meta.get("ownerReferences", []), list):
+    references = meta.get("ownerReferences")
+    if references is None:
+        return None
+    if not isinstance(references, list):
         return "ownerReferences must be a list"
-    for i, ref in enumerate(meta.get("ownerReferences", [])):
+    for i, ref in enumerate(references):
         if not isinstance(ref, dict):
             return f"ownerReferences[{i}] must be a mapping"
-        for k in ("apiVersion", "kind", "name", "uid"):
-            if not isinstance(ref.get(k), str):
+        for k in _OWNER_REQUIRED:
+            if not strings(ref.get(k)):
                 return f"ownerReferences[{i}].{k} is required (a string)"
         for k, v in ref.items():
             if k in ("blockOwnerDeletion", "controller"):
-                if not isinstance(v, bool):
+                if v is not None and not isinstance(v, bool):
                     return f"ownerReferences[{i}].{k} must be true or false"
-            elif k not in ("apiVersion", "kind", "name", "uid"):
-                return f"ownerReferences[{i}].{k} is not a field of an owner reference"
+            elif k not in _OWNER_REQUIRED:
+                return f"ownerReferences[{i}] has {k!r}, not a field of an owner reference"
+    return None
+
+
+_OWNER_REQUIRED = ("apiVersion", "kind", "name", "uid")
+
+
+def _chart_props_problem(props: dict) -> str | None:
+    """The ChartProps the bridge passes on as JSON, checked as jsii would."""
+    namespace, labels = props.get("namespace"), props.get("labels")
+    if namespace is not None and not isinstance(namespace, str):
+        return f"namespace must be a string, not {type(namespace).__name__}"
+    if labels is not None and not (isinstance(labels, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in labels.items())):
+        return "labels must be a mapping of strings to strings"
+    hashes = props.get("disable_resource_name_hashes")
+    if hashes is not None and not isinstance(hashes, bool):
+        return "disable_resource_name_hashes must be true or false"
     return None
 
 

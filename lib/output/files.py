@@ -46,11 +46,15 @@ class PreviousTree:
     the next render within five minutes two to three times slower.
 
     Only what the render itself would have written is linked: a regular file
-    with no other name, owned by this user, with the mode a new file gets,
-    reached through real directories (no symlink anywhere below the output
-    directory, which the caller has resolved). So once the old tree is gone,
-    ``dist/`` shares no inode with anything, and it looks exactly as if every
-    file had been written anew, but for the inode numbers and times."""
+    with no other name, this user's and group's, with the mode a new file
+    gets and no extended attributes (no ACL), reached through real
+    directories (no symlink below the output directory, which the caller has
+    resolved). So once the old tree is gone, ``dist/`` shares no inode with
+    anything and looks as if every file had been written anew, but for inode
+    numbers and times. Limits: a process that keeps an old file open for
+    writing during a render writes into the new tree; and should the old
+    tree not be deleted (rmtree failing, e.g. on an immutable directory), its
+    leftover shares inodes with ``dist/`` until the next render removes it."""
 
     def __init__(self, root: str | None):
         self.root = root if root is not None and _real_directory(root) else None
@@ -72,40 +76,61 @@ class PreviousTree:
 def write_or_link(path: str, data: bytes, previous: str | None) -> None:
     """Create ``path`` holding ``data``; when ``previous`` (from
     :meth:`PreviousTree.path`) holds exactly these bytes, as a second name for
-    that very file instead. The link is made by name, so it is checked to be
-    the inode that was read (another writer may have replaced the file in
-    between); if not, it is undone and the file written."""
+    that very file instead. The link is made by name, then checked to be the
+    inode that was read, with no third name (another writer may have
+    replaced or linked the file in between); if not, it is undone and the
+    file written."""
     if previous is not None:
         fd = _open_same(previous, data)
         if fd is not None:
             try:
-                checked = os.fstat(fd).st_ino
-                os.link(previous, path, follow_symlinks=False)
-                if os.lstat(path).st_ino == checked:
+                if _link_checked(previous, path, os.fstat(fd).st_ino):
                     return
-                os.unlink(path)
-            except FileExistsError:
-                raise
-            except OSError:  # a file system without hard links: write it
-                pass
             finally:
                 os.close(fd)
     write_new(path, data)
 
 
-def link_or_copy(src: str, dst: str) -> None:
-    """``dst`` as a second name of ``src`` (an environment a partial render
-    carries over unchanged: 17,000 files at 1,000 customers) when
-    :class:`PreviousTree` would link it; otherwise a copy of what ``src``
-    reaches, as ``shutil.copytree`` makes by default."""
-    info = _linkable(src)
-    if info is not None and _real_directory_chain(os.path.dirname(src)):
-        try:
-            os.link(src, dst, follow_symlinks=False)
-            return
-        except OSError:
-            pass
-    shutil.copy2(src, dst)
+class CarryOver:
+    """``shutil.copytree``'s copy function for an environment a partial render
+    carries over unchanged (17,000 files at 1,000 customers): a second name
+    for each file :class:`PreviousTree` would link, a copy (what copytree
+    makes by default) of anything else. One per render: what it learns about
+    directories is not kept beyond it."""
+
+    def __init__(self) -> None:
+        self._real: dict[str, bool] = {}
+
+    def __call__(self, src: str, dst: str) -> None:
+        src, dst = os.fspath(src), os.fspath(dst)
+        info = _linkable(src)
+        if info is not None and self._real_path(os.path.dirname(src)):
+            if _link_checked(src, dst, info.st_ino):
+                return
+        shutil.copy2(src, dst)
+
+    def _real_path(self, path: str) -> bool:
+        """No symlink anywhere in ``path`` (asked once per directory)."""
+        found = self._real.get(path)
+        if found is None:
+            found = self._real[path] = os.path.realpath(path) == os.path.abspath(path)
+        return found
+
+
+def _link_checked(src: str, dst: str, inode: int) -> bool:
+    """Link ``dst`` to ``src``; keep it only if it is ``inode`` with exactly
+    these two names."""
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        return False
+    info = os.lstat(dst)
+    if info.st_ino == inode and info.st_nlink == 2:
+        return True
+    os.unlink(dst)
+    return False
 
 
 def _fresh_mode() -> int:
@@ -122,19 +147,22 @@ _FRESH_MODE = _fresh_mode()
 def _linkable(path: str, fd: int | None = None) -> os.stat_result | None:
     try:
         info = os.fstat(fd) if fd is not None else os.lstat(path)
+        if (not stat.S_ISREG(info.st_mode) or info.st_nlink != 1
+                or info.st_uid != os.geteuid() or info.st_gid != os.getegid()
+                or stat.S_IMODE(info.st_mode) != _FRESH_MODE
+                or (os.listxattr(fd) if fd is not None else os.listxattr(path, follow_symlinks=False))):
+            return None
     except OSError:
-        return None
-    if (not stat.S_ISREG(info.st_mode) or info.st_nlink != 1 or info.st_uid != os.geteuid()
-            or stat.S_IMODE(info.st_mode) != _FRESH_MODE):
         return None
     return info
 
 
 def _open_same(path: str, data: bytes) -> int | None:
     """An open descriptor of ``path`` when it is linkable and holds exactly
-    ``data``; None otherwise."""
+    ``data``; None otherwise. Non-blocking: a FIFO in its place must not
+    hang the render (it is then refused as not a regular file)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return None
     same = False
@@ -161,18 +189,6 @@ def _real_directory(path: str) -> bool:
         return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
         return False
-
-
-_REAL: dict[str, bool] = {}
-
-
-def _real_directory_chain(path: str) -> bool:
-    """No symlink in ``path`` (cached per directory: a carried-over tree has a
-    thousand directories and 17,000 files)."""
-    found = _REAL.get(path)
-    if found is None:
-        found = _REAL[path] = os.path.realpath(path) == os.path.abspath(path)
-    return found
 
 
 def object_path(obj: dict) -> tuple[str, str]:
