@@ -755,6 +755,28 @@ def test_standby_overlay_is_checked_in_both_roles(values_dir):
             load_environment("production-dr", values_dir)
 
 
+@pytest.mark.parametrize("minimum, message", [
+    (2**31, "Input should be less than or equal to 2147483647"),  # found by tests/test_fuzz.py
+    (0, "Input should be greater than or equal to 1"),
+    (1000, "above the maximum"),
+])
+def test_a_bad_standby_minimum_is_blamed_on_the_standby_key(values_dir, minimum, message):
+    """The overlay moves a minimum onto the workload (defined in base.yaml) only
+    when the workload would accept it; a bad one is reported where it is
+    written: production-dr.yaml, standby.workloads...."""
+    path = values_dir / "production-dr.yaml"
+    text = path.read_text()
+    assert "\n    journal:\n      autoscaling: {min_replicas: 1}\n" in text
+    path.write_text(text.replace("\n    journal:\n      autoscaling: {min_replicas: 1}\n",
+                                 f"\n    journal:\n      autoscaling: {{min_replicas: {minimum}}}\n"))
+    with pytest.raises(ValuesError) as raised:
+        load_environment("production-dr", values_dir)
+    assert str(raised.value).count("\n") == 0
+    assert "production-dr.yaml" in str(raised.value)
+    assert "standby.workloads.journal.autoscaling" in str(raised.value)
+    assert message in str(raised.value)
+
+
 def test_failover_demotes_production_so_it_returns_as_the_standby(objects, failed_over):
     _, dist = failed_over
     before, after = _index(objects("production")), _index(load_objects(dist / "production"))

@@ -853,6 +853,22 @@ class Standby(Model):
     workloads: dict[DnsLabel, StandbyWorkload] = {}
 
 
+# The minimum a standby may lower, per scaler: (field, lowest, the maximum's field).
+_STANDBY_MINIMUMS = {"autoscaling": ("min_replicas", 1, "max_replicas"),
+                     "event_scaling": ("min_replica_count", 0, "max_replica_count")}
+
+
+def _acceptable_minimum(key: str, field: str, value, scaler: dict) -> bool:
+    """Whether a standby minimum fits the workload's scaler (as its model checks)."""
+    known = _STANDBY_MINIMUMS.get(key)
+    if known is None or field != known[0]:
+        return False
+    if not isinstance(value, int) or isinstance(value, bool) or not known[1] <= value <= INT32_MAX:
+        return False
+    top = scaler.get(known[2])
+    return not isinstance(top, int) or value <= top
+
+
 class Environment(Model):
     """One environment's values after inheritance: what the platform layer reads."""
 
@@ -904,11 +920,13 @@ class Environment(Model):
             entry = dict(base)
             for key, fields in low.items():
                 if isinstance(entry.get(key), dict) and isinstance(fields, dict):
-                    # Only well-formed minimums move over: a bad one stays in
-                    # `standby`, whose own model reports it at its real key
-                    # (standby.workloads...) and file, not at the workload's.
+                    # Only minimums the workload will accept move over: a bad
+                    # one (wrong type, out of range, above the maximum) stays
+                    # in `standby`, whose own model and _standby_names report
+                    # it at its real key (standby.workloads...) and file, not
+                    # at the workload's, which lives in another file.
                     good = {f: v for f, v in fields.items()
-                            if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
+                            if _acceptable_minimum(key, f, v, entry[key])}
                     entry[key] = {**entry[key], **good}
             merged[name] = entry
         return {**data, "workloads": merged}
