@@ -78,7 +78,13 @@ ASSEMBLY = {
 }
 
 _JSON = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
-_SINVOKE = '{"api":"sinvoke","fqn":"%s.Bridge","method":"%%s","args":[%%s,%%s]}\n' % NAME
+
+
+def _sinvoke(method: str, *args: str) -> str:
+    """A kernel request line calling ``Bridge.<method>`` with arguments
+    already encoded as JSON."""
+    return '{"api":"sinvoke","fqn":"%s.Bridge","method":"%s","args":[%s]}\n' % (
+        NAME, method, ",".join(args))
 
 
 def tarball() -> bytes:
@@ -134,11 +140,13 @@ class Bridge:
                       "through jsii one call at a time (same output, slower)", file=sys.stderr)
         return cls._instance  # type: ignore[return-value]
 
-    def add_constructs(self, scopes: list[str], entries: list[tuple[int, str]], what) -> list[str]:
-        """``new Construct(scope, id)`` for each entry, in order; a scope is an
-        index into ``scopes`` (jsii references), or ~i for the i-th entry.
-        Returns the new constructs' references."""
-        line = _SINVOKE % ("addConstructs", _refs(scopes), _JSON(_JSON(entries)))
+    def add_constructs(self, scopes: list[str], entries: list[tuple[int, str, dict | None]],
+                       what) -> list[str]:
+        """``new Chart(scope, id, props)`` or, props None, ``new Construct(scope,
+        id)`` for each entry, in order; a scope is an index into ``scopes``
+        (jsii references), or ~i for the i-th entry. Returns the new
+        constructs' references."""
+        line = _sinvoke("addConstructs", _refs(scopes), _JSON(_JSON(entries)))
         (answer,) = self.wire.run([line], lambda _: what)
         return [ref["$jsii.byref"] for ref in answer["result"]]
 
@@ -146,18 +154,15 @@ class Bridge:
         """``new ApiObject(scope, id, body)`` for each ``[scope, id, body]`` of
         each call's JSON, scope an index into that call's ``scopes``. Errors
         name the object (bridge.js does)."""
-        lines = [_SINVOKE % ("addObjects", _refs(scopes), _JSON(text)) for scopes, text in calls]
+        lines = [_sinvoke("addObjects", _refs(scopes), _JSON(text)) for scopes, text in calls]
         self.wire.run(lines, lambda _: "")
 
     def render(self, batches: list[list[str]], what) -> Iterator[list[dict]]:
         """Each chart's objects as ``Chart.toJson`` renders them, a list per
         chart, batch after batch, each batch as soon as Node has rendered it."""
-        lines = [_RENDER % _refs(charts) for charts in batches]
+        lines = [_sinvoke("render", _refs(charts)) for charts in batches]
         for answer in self.wire.stream(lines, what):
             yield from json.loads(answer["result"])
-
-
-_RENDER = '{"api":"sinvoke","fqn":"%s.Bridge","method":"render","args":[%%s]}\n' % NAME
 
 
 def _refs(refs: list[str]) -> str:
